@@ -1,0 +1,56 @@
+"""The complaint-intake gateway: Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from gateway.runtime import Runtime
+from gateway.settings import Settings
+
+
+def create_app(config: Settings | dict | None = None) -> Flask:
+    """Build the web app. `config` is a Settings, a dict of overrides for Settings.from_env(), or None."""
+    settings = config if isinstance(config, Settings) else Settings.from_env(**(config or {}))
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        # The only limit Werkzeug applies to urlencoded bodies: 413 beyond it.
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["gateway"] = Runtime(settings)
+
+    from gateway.web import api, twilio_sms
+
+    app.register_blueprint(twilio_sms.bp)
+    app.register_blueprint(api.bp)
+    _register_optional_blueprints(app)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        # Clear 4xx answers for machines: JSON for the API, plain text elsewhere (Twilio logs it).
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": exc.description or exc.name})
+            response.status_code = exc.code or 500
+            return response
+        return exc
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    logging.getLogger(__name__).debug("app created for %s", settings.env)
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    """Blueprints of channels built beside the spine; each registers itself when present."""
+    try:
+        from gateway.web.twilio_status import status_bp
+    except ImportError:
+        return
+    app.register_blueprint(status_bp)

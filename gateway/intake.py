@@ -1,0 +1,191 @@
+"""The one path every channel takes into a case.
+
+Two steps, so that a webhook can answer within Twilio's 15 s whatever the queue is doing:
+
+1. `accept` (web, one transaction): store the raw message and allocate the case number. After it
+   commits, the message is ours: nothing accepted is lost even if Redis loses every job.
+2. `process` (worker): classify, route, set deadlines and write the timeline. Idempotent: it locks
+   the inbound row and does nothing if it was processed already, so a job that runs twice (a retry,
+   the reconciler, a webhook retried by Twilio) still routes the case once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gateway import language, phones
+from gateway.models import Case, CaseStatus, InboundMessage
+from gateway.numbering import local_day, next_case_number
+from gateway.timeline import record
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A citizen's message as a channel hands it over, before anything is decided."""
+
+    channel: str  # sms | voice | transcript | open311 | web
+    provider_id: str  # the channel's own id: MessageSid, CallSid, call_id...
+    sender: str  # as the carrier gives it
+    body: str
+    received_at: datetime
+    recipient: str | None = None
+    payload: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    inbound_id: int
+    case_id: int
+    case_number: str
+    language: str
+    duplicate: bool  # a repeated delivery of a message we already had
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What intake needs to know about the deployment (from config/units.toml)."""
+
+    case_prefix: str
+    timezone: str
+    region: str
+
+
+def accept(session: Session, msg: IncomingMessage, deployment: Deployment, join_case: Case | None = None) -> Accepted:
+    """Store `msg` and give it a case number, or return what a previous delivery of it got.
+
+    `join_case`, when given, is an open case this message continues (a thread): no new number.
+    """
+    existing = _existing(session, msg.channel, msg.provider_id)
+    if existing is not None:
+        return _accepted(session, existing, duplicate=True)
+
+    phone = phones.normalise(msg.sender, deployment.region)
+    lang = language.detect(msg.body)
+    inbound = InboundMessage(
+        channel=msg.channel,
+        provider_id=msg.provider_id,
+        sender=phone.number,
+        sender_type=phone.type,
+        recipient=msg.recipient,
+        body=msg.body,
+        language=lang,
+        payload=msg.payload,
+        received_at=msg.received_at,
+    )
+    try:
+        # A savepoint, so that losing the race to a concurrent delivery of the same message
+        # leaves the outer transaction usable for reading the winner's row.
+        with session.begin_nested():
+            session.add(inbound)
+            session.flush()
+    except IntegrityError:
+        existing = _existing(session, msg.channel, msg.provider_id)
+        if existing is None:  # the constraint that failed was not the dedupe key
+            raise
+        return _accepted(session, existing, duplicate=True)
+
+    if join_case is not None:
+        inbound.case_id = join_case.id
+        record(session, join_case, "message_received", msg.received_at, "citizen", channel=msg.channel, inbound_id=inbound.id, joined=True)
+        return Accepted(inbound.id, join_case.id, join_case.number, lang, duplicate=False)
+
+    number = next_case_number(session, deployment.case_prefix, local_day(msg.received_at, deployment.timezone))
+    case = Case(
+        number=number,
+        status=CaseStatus.NEW,
+        channel=msg.channel,
+        citizen_number=phone.number,
+        citizen_number_type=phone.type,
+        language=lang,
+        created_at=msg.received_at,
+    )
+    session.add(case)
+    session.flush()
+    inbound.case_id = case.id
+    record(session, case, "received", msg.received_at, "citizen", channel=msg.channel, inbound_id=inbound.id)
+    return Accepted(inbound.id, case.id, number, lang, duplicate=False)
+
+
+def _existing(session: Session, channel: str, provider_id: str) -> InboundMessage | None:
+    return session.scalars(
+        select(InboundMessage).where(InboundMessage.channel == channel, InboundMessage.provider_id == provider_id)
+    ).one_or_none()
+
+
+def _accepted(session: Session, inbound: InboundMessage, duplicate: bool) -> Accepted:
+    case = session.get(Case, inbound.case_id)
+    return Accepted(inbound.id, case.id, case.number, inbound.language, duplicate=duplicate)
+
+
+def process(session: Session, inbound_id: int, *, classifier, policy, now: datetime) -> Case | None:
+    """Classify and route the case of inbound message `inbound_id`; a no-op if already done.
+
+    `classifier` has `.classify(text, channel, sender) -> Decision`; `policy` has `.apply(case, start)`.
+    Returns the case, or None when there was nothing to do.
+    """
+    inbound = session.get(InboundMessage, inbound_id, with_for_update=True)
+    if inbound is None:
+        raise LookupError(f"inbound message {inbound_id} does not exist")
+    if inbound.processed_at is not None:
+        return None
+    case = session.get(Case, inbound.case_id, with_for_update=True)
+    if case.status == CaseStatus.NEW:
+        decision = classifier.classify(inbound.body, channel=inbound.channel, sender=inbound.sender)
+        route(session, case, decision, now)
+        # Deadlines run for cases in review too: a case waiting for a human still owes the
+        # citizen a response on time (the tracker covers it like any other).
+        policy.apply(case, start=now)
+    inbound.processed_at = now
+    return case
+
+
+def route(session: Session, case: Case, decision, now: datetime) -> None:
+    """Write a classifier decision onto the case: routed to its unit, or held for review."""
+    case.department = decision.department
+    case.jurisdiction = decision.jurisdiction
+    case.unit = decision.unit
+    case.emergency = decision.emergency
+    case.kind = decision.kind
+    case.confidence = decision.confidence
+    case.reasons = list(decision.reasons)
+    case.place = decision.place
+    case.model_version = decision.model_version
+    case.route_source = "classifier"
+    case.routed_at = now
+    case.status = CaseStatus.REVIEW if decision.needs_review else CaseStatus.ROUTED
+    record(
+        session,
+        case,
+        "classified",
+        now,
+        "classifier",
+        department=decision.department,
+        jurisdiction=decision.jurisdiction,
+        unit=decision.unit,
+        emergency=decision.emergency,
+        kind=decision.kind,
+        confidence=round(decision.confidence, 3),
+        model_version=decision.model_version,
+        reasons=list(decision.reasons),
+    )
+    if decision.needs_review:
+        record(session, case, "review_needed", now, "classifier", confidence=round(decision.confidence, 3))
+    else:
+        record(session, case, "routed", now, "classifier", unit=decision.unit)
+
+
+def unprocessed(session: Session, now: datetime, grace: timedelta, limit: int = 1000) -> list[int]:
+    """Inbound rows older than `grace` that have not been processed: jobs lost or still failing."""
+    return list(
+        session.scalars(
+            select(InboundMessage.id)
+            .where(InboundMessage.processed_at.is_(None), InboundMessage.received_at <= now - grace)
+            .order_by(InboundMessage.received_at)
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,49 @@
+"""Putting work on the RQ queues: queue names, job ids and retry policy, declared once.
+
+The database is the source of truth; a job is only a trigger. Every enqueue here is therefore
+allowed to fail (Redis down, a duplicate id): the reconciler finds the unprocessed rows later.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
+
+log = logging.getLogger(__name__)
+
+INTAKE = "intake"
+NOTIFY = "notify"
+TRACKER = "tracker"
+QUEUES = (INTAKE, NOTIFY, TRACKER)
+
+# Retries cover passing faults (a database failover, a busy SQLite); what still fails after them
+# lands in RQ's failed registry and is picked up again by the reconciler.
+INTAKE_RETRY = Retry(max=3, interval=[2, 10, 60])
+
+
+def enqueue_intake(redis: Redis, inbound_id: int, suffix: str = "") -> bool:
+    """Enqueue the intake job for one inbound row. False when it could not be (or was already) queued."""
+    job_id = f"intake-{inbound_id}{suffix}"
+    return _enqueue(redis, INTAKE, "workers.intake.process_inbound_job", (inbound_id,), job_id, INTAKE_RETRY)
+
+
+def reconcile_suffix(now: datetime, grace_seconds: int) -> str:
+    """A job id suffix that changes once per grace period, so a lost job is re-enqueued once a period."""
+    return f"-r{int(now.timestamp()) // max(grace_seconds, 1)}"
+
+
+def _enqueue(redis: Redis, queue: str, func: str, args: tuple, job_id: str, retry: Retry | None) -> bool:
+    try:
+        Queue(queue, connection=redis).enqueue(func, *args, job_id=job_id, unique=True, retry=retry)
+        return True
+    except DuplicateJobError:
+        return False
+    except RedisError as exc:
+        # Not an error for the caller: the row is committed and the reconciler will enqueue it.
+        log.warning("could not enqueue %s on %s: %s", job_id, queue, exc)
+        return False

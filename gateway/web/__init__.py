@@ -1,0 +1,1 @@
+"""The web edge: blueprints for webhooks, the JSON API and the console."""
