@@ -1,0 +1,1 @@
+"""SMS plumbing: segment counting and the transports (outbox recorder, Twilio REST)."""
