@@ -22,7 +22,13 @@ def case_to_dict(session: Session, case: Case) -> dict:
         {"direction": "in", "channel": m.channel, "body": m.body, "state": "received", "at": _iso(m.received_at)}
         for m in inbound
     ] + [
-        {"direction": "out", "purpose": m.purpose, "body": m.body, "state": m.state, "at": _iso(m.sent_at or m.created_at)}
+        {
+            "direction": "out",
+            "purpose": m.purpose,
+            "body": m.body,
+            "state": m.state,
+            "at": _iso(m.sent_at or m.created_at),
+        }
         for m in outbound
     ]
     messages.sort(key=lambda m: m["at"] or "")

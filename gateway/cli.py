@@ -64,7 +64,9 @@ def apikey() -> None:
 
 @apikey.command("create")
 @click.argument("name")
-@click.option("--scope", default="city", show_default=True, help='"city" for every unit, or a unit code (chibi.traffic)')
+@click.option(
+    "--scope", default="city", show_default=True, help='"city" for every unit, or a unit code (chibi.traffic)'
+)
 @with_appcontext
 def apikey_create(name: str, scope: str) -> None:
     """Create a key; it is printed once, alone on the last line."""
@@ -114,8 +116,15 @@ def evaluate_command(path: Path, rules_only: bool) -> None:
 
 
 @main.command("train")
-@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="labelled JSON Lines file")
-@click.option("--with-database/--without-database", default=True, show_default=True, help="add the routes dispatchers confirmed or corrected")
+@click.option(
+    "--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="labelled JSON Lines file"
+)
+@click.option(
+    "--with-database/--without-database",
+    default=True,
+    show_default=True,
+    help="add the routes dispatchers confirmed or corrected",
+)
 @with_appcontext
 def train_command(source: Path | None, with_database: bool) -> None:
     """Train a model, store it as a new version, and route new cases with it."""

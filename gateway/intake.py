@@ -91,7 +91,16 @@ def accept(session: Session, msg: IncomingMessage, deployment: Deployment, join_
 
     if join_case is not None:
         inbound.case_id = join_case.id
-        record(session, join_case, "message_received", msg.received_at, "citizen", channel=msg.channel, inbound_id=inbound.id, joined=True)
+        record(
+            session,
+            join_case,
+            "message_received",
+            msg.received_at,
+            "citizen",
+            channel=msg.channel,
+            inbound_id=inbound.id,
+            joined=True,
+        )
         return Accepted(inbound.id, join_case.id, join_case.number, lang, duplicate=False)
 
     number = next_case_number(session, deployment.case_prefix, local_day(msg.received_at, deployment.timezone))

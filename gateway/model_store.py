@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from gateway.models import ClassifierModel
 
 
-def save_model(session: Session, trained, *, source: str, examples: int, metrics: dict | None, now: datetime) -> ClassifierModel:
+def save_model(
+    session: Session, trained, *, source: str, examples: int, metrics: dict | None, now: datetime
+) -> ClassifierModel:
     row = ClassifierModel(
         version=trained.version,
         created_at=now,

@@ -17,4 +17,6 @@ def record(session: Session, case: Case, type: str, at: datetime, actor: str = "
 
 
 def events_of(session: Session, case: Case) -> list[CaseEvent]:
-    return list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)))
+    return list(
+        session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id))
+    )

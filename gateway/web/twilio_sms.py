@@ -49,7 +49,11 @@ def inbound_sms():
     # this is a second chance; the unique job id keeps it from running twice.
     jobs.enqueue_intake(rt.redis, accepted.inbound_id)
     text = render(
-        rt.settings.config_dir, "intake", "ack", accepted.language,
-        number=accepted.case_number, days=rt.settings.ack_reply_within_days,
+        rt.settings.config_dir,
+        "intake",
+        "ack",
+        accepted.language,
+        number=accepted.case_number,
+        days=rt.settings.ack_reply_within_days,
     )
     return twiml(text)
