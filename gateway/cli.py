@@ -150,6 +150,27 @@ def train_command(source: Path | None, with_database: bool) -> None:
         click.echo(json.dumps({"version": row.version, "examples": len(examples)}, ensure_ascii=False))
 
 
+@main.command("simulate-sms")
+@click.argument("body")
+@click.option("--from", "sender", default="+8613807151234", show_default=True)
+@click.option("--url", "base_url", help="the running web app (default: PUBLIC_BASE_URL)")
+@with_appcontext
+def simulate_sms(body: str, sender: str, base_url: str | None) -> None:
+    """Send a signed SMS webhook to a running gateway, as Twilio would, and print the reply."""
+    import uuid
+
+    import requests
+    from twilio.request_validator import RequestValidator
+
+    settings = _rt().settings
+    url = settings.public_base_url.rstrip("/") + "/twilio/sms"
+    params = {"MessageSid": "SM" + uuid.uuid4().hex, "From": sender, "To": "+8612389", "Body": body}
+    signature = RequestValidator(settings.auth_token).compute_signature(url, params)
+    target = (base_url.rstrip("/") + "/twilio/sms") if base_url else url
+    response = requests.post(target, data=params, headers={"X-Twilio-Signature": signature}, timeout=15)
+    click.echo(f"{response.status_code} {response.text}")
+
+
 def _current_classifier():
     rt = _rt()
     with rt.database.session() as session:
