@@ -197,8 +197,15 @@ def _record_failure(session: Session, message_id: int, failure: Failure, now: da
     if failure.action == errors.RETRY and message.attempts < MAX_ATTEMPTS:
         message.next_attempt_at = now + RETRY_DELAYS[message.attempts - 1]
         message.updated_at = now
-        _event(session, message, "sms_retry", now, code=failure.code, attempt=message.attempts,
-               next_attempt_at=message.next_attempt_at.isoformat())
+        _event(
+            session,
+            message,
+            "sms_retry",
+            now,
+            code=failure.code,
+            attempt=message.attempts,
+            next_attempt_at=message.next_attempt_at.isoformat(),
+        )
         return
     _finish(session, message, OutboundState.FAILED, now, code=failure.code, event="sms_failed")
     if failure.action == errors.OPT_OUT:
@@ -209,8 +216,16 @@ def _record_failure(session: Session, message_id: int, failure: Failure, now: da
         _callback_if_citizen(session, message, "sms_failed", now)
 
 
-def _finish(session: Session, message: OutboundMessage, state: str, now: datetime, *, event: str,
-            code: str | None = None, **details) -> None:
+def _finish(
+    session: Session,
+    message: OutboundMessage,
+    state: str,
+    now: datetime,
+    *,
+    event: str,
+    code: str | None = None,
+    **details,
+) -> None:
     message.state = state
     message.next_attempt_at = None
     message.updated_at = now

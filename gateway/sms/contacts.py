@@ -46,7 +46,11 @@ def add_callback_task(
 ) -> CallbackTask:
     """One open task per case and number: a second unreachable message adds nothing new to do."""
     query = select(CallbackTask).where(CallbackTask.number == number, CallbackTask.done_at.is_(None))
-    query = query.where(CallbackTask.case_id == case.id) if case is not None else query.where(CallbackTask.case_id.is_(None))
+    query = (
+        query.where(CallbackTask.case_id == case.id)
+        if case is not None
+        else query.where(CallbackTask.case_id.is_(None))
+    )
     existing = session.scalars(query.limit(1)).first()
     if existing is not None:
         return existing

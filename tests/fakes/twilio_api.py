@@ -97,10 +97,15 @@ class _Handler(BaseHTTPRequestHandler):
             return self._created(form)
         if isinstance(outcome, int) and outcome in ERRORS:
             status, message = ERRORS[outcome]
-            return self._json(status, {
-                "code": outcome, "message": message, "status": status,
-                "more_info": f"https://www.twilio.com/docs/errors/{outcome}",
-            })
+            return self._json(
+                status,
+                {
+                    "code": outcome,
+                    "message": message,
+                    "status": status,
+                    "more_info": f"https://www.twilio.com/docs/errors/{outcome}",
+                },
+            )
         status = int(outcome)
         return self._json(status, {"code": 20000 + status, "message": "Internal Server Error", "status": status})
 
@@ -160,7 +165,9 @@ class FakeTwilioAPI:
         handler = type("Handler", (_Handler,), {"state": self._state})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-twilio", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-twilio", daemon=True
+        )
 
     @property
     def base_url(self) -> str:

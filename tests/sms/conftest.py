@@ -1,38 +1,19 @@
-"""Fixtures for the SMS tests.
-
-`database` and `session` stand in for the project-wide fixtures of tests/conftest.py until those
-exist; they build the schema with `create_all` on a fresh SQLite file per test.
-"""
+"""Fixtures for the SMS tests, on top of the project's `database` (tests/conftest.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
+from fakes.twilio_api import FakeTwilioAPI
 
-from gateway.db import Database
-from gateway.models import Base, Case, CaseStatus
-from tests.fakes.twilio_api import FakeTwilioAPI
-
-NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-ACCOUNT_SID = "AC" + "0" * 32
-AUTH_TOKEN = "test-auth-token"
-MOBILE = "+8613807151234"
-LANDLINE = "+867155551234"
+from sms.helpers import ACCOUNT_SID, AUTH_TOKEN, NOW
 
 
 @pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'sms.db'}")
-    Base.metadata.create_all(db.engine)
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def session(database):
+def db_session(database):
+    """A plain session: the outbox's `deliver` commits between claiming and recording."""
     with database.sessionmaker() as s:
         yield s
+        s.rollback()
 
 
 @pytest.fixture
@@ -42,25 +23,5 @@ def now():
 
 @pytest.fixture
 def fake_twilio():
-    with FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as api:
+    with FakeTwilioAPI(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, slow_seconds=1.5) as api:
         yield api
-
-
-def make_case(session, *, number="XN-20261127-0001", citizen=MOBILE, status=CaseStatus.ROUTED,
-              unit="chibi.traffic", department="traffic", language="zh", created_at=NOW, **extra) -> Case:
-    case = Case(
-        number=number,
-        status=status,
-        channel="sms",
-        citizen_number=citizen,
-        citizen_number_type="mobile",
-        language=language,
-        created_at=created_at,
-        unit=unit,
-        department=department,
-        jurisdiction=unit.split(".")[0] if unit else None,
-        **extra,
-    )
-    session.add(case)
-    session.flush()
-    return case
