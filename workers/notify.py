@@ -1,0 +1,93 @@
+"""The notify job: send one outbox row, and schedule its next attempt when it must be retried.
+
+Thin on purpose: the outbox (gateway/outbox.py) holds the rules, the database holds the state.
+Job ids name the row and its attempt count, so a re-enqueued row never sends twice at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+from rq.exceptions import DuplicateJobError
+from sqlalchemy.orm import Session
+
+from gateway import outbox
+from gateway.jobs import NOTIFY
+from gateway.models import OutboundMessage, OutboundState
+from gateway.sms.transport import Transport, from_settings
+from workers.context import runtime
+
+log = logging.getLogger(__name__)
+
+JOB = "workers.notify.send_message"
+
+_transport: tuple[object, Transport] | None = None
+
+
+def transport_for(rt) -> Transport:
+    """One transport (one HTTP connection pool) per runtime."""
+    global _transport
+    if _transport is None or _transport[0] is not rt:
+        _transport = (rt, from_settings(rt.settings))
+    return _transport[1]
+
+
+def send_message(message_id: int) -> str | None:
+    rt = runtime()
+    now = datetime.now(UTC)
+    with rt.database.sessionmaker() as session:
+        outbox.deliver(session, message_id, transport_for(rt), now)
+        row = session.get(OutboundMessage, message_id)
+        if row is None:
+            return None
+        state, attempts, next_at = row.state, row.attempts, row.next_attempt_at
+    if state == OutboundState.QUEUED and next_at is not None and next_at > now:
+        # A retry: RQ's scheduler (worker --with-scheduler) runs it at next_at. If Redis loses it,
+        # the outbox reconciler finds the row due and enqueues it again.
+        enqueue_send(rt.redis, message_id, attempts, at=next_at)
+    return state
+
+
+def enqueue_send(
+    redis: Redis, message_id: int, attempts: int = 0, *, at: datetime | None = None, suffix: str = ""
+) -> bool:
+    job_id = f"notify-{message_id}-{attempts}{suffix}"
+    queue = Queue(NOTIFY, connection=redis)
+    try:
+        if at is None:
+            queue.enqueue(JOB, message_id, job_id=job_id, unique=True)
+        else:
+            queue.enqueue_at(at, JOB, message_id, job_id=job_id, unique=True)
+        return True
+    except DuplicateJobError:
+        return False
+    except RedisError as exc:
+        # The row is committed; the reconciler will find it due and enqueue it again.
+        log.warning("could not enqueue %s: %s", job_id, exc)
+        return False
+
+
+def enqueue_queued(redis: Redis, session: Session) -> int:
+    """After the caller's commit: enqueue the rows `queue_sms` recorded through `session`."""
+    return sum(enqueue_send(redis, message_id) for message_id in outbox.take_queued_ids(session))
+
+
+def reconcile_outbox_job() -> int:
+    """Cron: enqueue queued rows that are due but whose job Redis lost (or never got)."""
+    rt = runtime()
+    now = datetime.now(UTC)
+    grace = timedelta(seconds=rt.settings.reconcile_grace_seconds)
+    return reconcile_outbox(rt.redis, rt.database, now, grace)
+
+
+def reconcile_outbox(redis: Redis, database, now: datetime, grace: timedelta) -> int:
+    with database.sessionmaker() as session:
+        due = [(m.id, m.attempts) for m in outbox.due_messages(session, now - grace)]
+    # A suffix that changes once per grace period: a job id still remembered by Redis (finished
+    # early, before its row was due) does not block the row for longer than that.
+    suffix = f"-r{int(now.timestamp()) // max(int(grace.total_seconds()), 1)}"
+    return sum(enqueue_send(redis, message_id, attempts, suffix=suffix) for message_id, attempts in due)
