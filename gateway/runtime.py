@@ -12,7 +12,7 @@ from functools import cached_property
 from redis import Redis
 
 from gateway.db import Database
-from gateway.intake import Deployment
+from gateway.intake import Deployment, EmergencyAlerts
 from gateway.model_store import ClassifierProvider
 from gateway.settings import Settings
 from gateway.units import Units, load_units
@@ -44,6 +44,11 @@ class Runtime:
         from gateway.deadlines import load_policy
 
         return load_policy(self.settings.config_dir)
+
+    @cached_property
+    def alerts(self) -> EmergencyAlerts:
+        command = self.units.unit_for("command", "city")
+        return EmergencyAlerts(self.settings.config_dir, command.code, command.duty_number)
 
     @cached_property
     def classifiers(self) -> ClassifierProvider:

@@ -13,7 +13,7 @@ def process_inbound_job(inbound_id: int) -> str | None:
     now = datetime.now(UTC)
     with rt.database.session() as session:
         classifier = rt.classifiers.get(session)
-        case = intake.process(session, inbound_id, classifier=classifier, policy=rt.policy, now=now)
+        case = intake.process(session, inbound_id, classifier=classifier, policy=rt.policy, now=now, alerts=rt.alerts)
         number = case.number if case is not None else None
     return number
 
