@@ -8,6 +8,7 @@ from gateway.models.contact import CallbackTask, OptOut
 from gateway.models.event import CaseEvent
 from gateway.models.inbound import InboundMessage
 from gateway.models.outbound import OutboundMessage, OutboundState
+from gateway.models.user import Role, User
 
 __all__ = [
     "ApiKey",
@@ -22,5 +23,7 @@ __all__ = [
     "OptOut",
     "OutboundMessage",
     "OutboundState",
+    "Role",
+    "User",
     "UTCDateTime",
 ]
