@@ -1,0 +1,150 @@
+"""The routing guide as rules: cold-start classification with no trained model.
+
+Order of the guide's rules: a live emergency goes to command (rule 1); a complaint about an officer's
+conduct to inspection at the city bureau (rule 2); otherwise the service whose words weigh most
+(rule 3: slowness or rules of a service stay with that service), and `general` when no service is
+named (rule 4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.classify.emergency import EmergencyFinding, find_emergency
+from gateway.classify.gazetteer import PlaceFinding, find_place, outermost
+from gateway.classify.knowledge import KINDS, Knowledge
+from gateway.classify.reading import Reading
+
+EMERGENCY_DEPARTMENT = "command"
+INSPECTION_DEPARTMENT = "inspection"
+NAMED_SERVICE = 2.0  # points that make "names a service": one medium word, or two weak ones
+ACTOR_BEFORE, ACTOR_AFTER = 50, 15  # how far an officer word may stand from a conduct cue
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    department: str
+    department_scores: dict[str, float]
+    department_confidence: float
+    inspection: bool  # rule 2 fired
+    kind: str
+    kind_scores: dict[str, float]
+    kind_confidence: float
+    emergency: EmergencyFinding
+    place: PlaceFinding
+    reasons: tuple[str, ...]
+
+
+def _scores(hits, labels) -> tuple[dict[str, float], dict[str, list[str]]]:
+    scores = dict.fromkeys(labels, 0.0)
+    terms: dict[str, list[str]] = {label: [] for label in labels}
+    for h in hits:
+        label = h.entry.label
+        if label in scores and h.entry.term not in terms[label]:
+            terms[label].append(h.entry.term)
+            scores[label] += h.entry.weight
+    return scores, terms
+
+
+def _confidence(scores: dict[str, float]) -> float:
+    """Share of the evidence the winner has, discounted when the evidence is thin."""
+    ranked = sorted(scores.values(), reverse=True)
+    top = ranked[0]
+    second = ranked[1] if len(ranked) > 1 else 0.0
+    if top <= 0:
+        return 0.3
+    return round((top - second + 1.0) / (top + 2.0) * 0.5 + top / (top + second + 1e-9) * 0.45, 4)
+
+
+def _misconduct(reading: Reading) -> str | None:
+    """Rule 2's evidence, as a reason; None when the message is not about an officer's conduct."""
+    strong = reading.of("inspection", "strong")
+    if strong:
+        return strong[0].entry.term
+    if reading.of("inspection", "impersonation"):
+        return None  # "冒充警察": the officer in the story is a fraudster
+    actors = reading.of("inspection", "actors")
+    for c in reading.of("inspection", "conduct"):
+        for a in actors:
+            if a.start <= c.start:
+                near = _distance(reading.caller[a.start : c.start]) <= ACTOR_BEFORE
+            else:
+                near = _distance(reading.caller[c.start : a.start]) <= ACTOR_AFTER
+            if near:
+                return f"{a.entry.term} + {c.entry.term}"
+    return None
+
+
+def _distance(between: str) -> float:
+    """Length in Chinese-character equivalents: an English word carries about what two characters do."""
+    latin = sum(1 for ch in between if ch.isascii() and ch.isalpha())
+    cjk = sum(1 for ch in between if "\u3400" <= ch <= "\u9fff")
+    return cjk + latin / 3
+
+
+def kind_scores(reading: Reading, knowledge: Knowledge) -> tuple[dict[str, float], dict[str, list[str]]]:
+    scores, terms = _scores(reading.of("kind"), KINDS)
+    if "?" in reading.caller:
+        scores["inquiry"] += knowledge.question_mark
+    scores["complaint"] += knowledge.complaint_bonus
+    return scores, terms
+
+
+def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
+    place = find_place(reading, knowledge)
+    emergency = find_emergency(reading)
+    dep_hits = outermost(reading.of("department"))
+    dep_scores, dep_terms = _scores(dep_hits, knowledge.departments)
+    k_scores, k_terms = kind_scores(reading, knowledge)
+    kind = max(KINDS, key=lambda k: k_scores[k])  # ties keep the guide's order: complaint first
+    reasons: list[str] = list(emergency.reasons)
+
+    cue = _misconduct(reading) if kind != "praise" else None
+    inspection = cue is not None
+    if inspection:
+        dep_scores[INSPECTION_DEPARTMENT] = max(dep_scores.values()) + 4.0
+    if kind in ("praise", "suggestion", "inquiry") and max(dep_scores.values()) < NAMED_SERVICE:
+        # rule 4: praise, suggestions and questions go to general unless they name a service
+        dep_scores = dict.fromkeys(dep_scores, 0.0)
+
+    if emergency.emergency:
+        department = EMERGENCY_DEPARTMENT
+        dep_conf = 0.95
+        kind = "complaint" if emergency.sender_in_danger else "report"
+        reasons.append(f"kind: live emergency, {'sender in danger' if kind == 'complaint' else 'bystander'}")
+        dep_scores[EMERGENCY_DEPARTMENT] = max(dep_scores.values()) + 6.0
+    elif inspection:
+        department = INSPECTION_DEPARTMENT
+        dep_conf = 0.8
+        reasons.append(f"officer conduct: {cue} -> inspection (city bureau)")
+        if kind not in ("report", "inquiry", "suggestion"):
+            kind = "complaint"
+    elif max(dep_scores.values()) <= 0:
+        department = knowledge.fallback_department
+        dep_conf = 0.45 if kind in ("praise", "suggestion", "inquiry") else 0.35
+        reasons.append(f"no service named -> {department}")
+    else:
+        department = max(knowledge.departments, key=lambda d: dep_scores[d])
+        dep_conf = _confidence(dep_scores)
+        reasons.append(f"department words: {'、'.join(dep_terms[department][:6])} -> {department}")
+        runner = sorted(dep_scores.items(), key=lambda kv: -kv[1])[1]
+        if runner[1] > 0:
+            reasons.append(f"runner-up {runner[0]} ({runner[1]:g} vs {dep_scores[department]:g})")
+
+    if not emergency.emergency:
+        if k_terms[kind]:
+            reasons.append(f"kind words: {'、'.join(k_terms[kind][:4])} -> {kind}")
+        else:
+            reasons.append(f"kind: {kind} (default)")
+    return RuleResult(
+        department=department,
+        department_scores=dep_scores,
+        department_confidence=dep_conf,
+        inspection=inspection,
+        kind=kind,
+        kind_scores=k_scores,
+        kind_confidence=_confidence(k_scores),
+        emergency=emergency,
+        place=place,
+        reasons=tuple(reasons) + place.reasons,
+    )

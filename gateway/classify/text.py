@@ -1,0 +1,137 @@
+"""Reading a message: script folding, hotline speaker turns, the sender's number, the language.
+
+Everything downstream matches cues against the *folded* caller text, so all spelling variation that
+does not change meaning (Traditional script, full-width forms, case, curly quotes) is removed here once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z]+")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "「": '"', "」": '"', "\u3000": " "})
+
+
+@dataclass(frozen=True)
+class TextSettings:
+    script: dict[int, str]  # str.translate table, Traditional -> Simplified
+    caller_labels: tuple[str, ...]
+    agent_labels: tuple[str, ...]
+    city_area_codes: tuple[str, ...]
+    country_code: str
+    latin_ratio: float
+    english_markers: frozenset[str]
+    turn_pattern: re.Pattern[str]
+
+    @classmethod
+    def from_config(cls, raw: dict) -> TextSettings:
+        pairs = raw.get("script", {}).get("pairs", "").split()
+        table: dict[int, str] = {}
+        for pair in pairs:
+            if len(pair) != 2:
+                raise ValueError(f"text.toml [script] pairs: {pair!r} is not two characters")
+            if pair[0] != pair[1]:
+                table[ord(pair[0])] = pair[1]
+        turns = raw.get("turns", {})
+        caller = tuple(s.lower() for s in turns.get("caller", ["来电人", "caller"]))
+        agent = tuple(s.lower() for s in turns.get("agent", ["坐席", "agent"]))
+        labels = sorted(caller + agent, key=len, reverse=True)
+        # A label starts a turn at the beginning of the text or after a sentence end/space.
+        pattern = re.compile(
+            r"(?:^|(?<=[\s。.!?,…\"']))(" + "|".join(map(re.escape, labels)) + r")\s*:\s*"
+        )
+        sender = raw.get("sender", {})
+        lang = raw.get("language", {})
+        return cls(
+            script=table,
+            caller_labels=caller,
+            agent_labels=agent,
+            city_area_codes=tuple(str(c) for c in sender.get("city_area_codes", ["0715"])),
+            country_code=str(sender.get("country_code", "86")),
+            latin_ratio=float(lang.get("latin_ratio", 0.5)),
+            english_markers=frozenset(lang.get("english_markers", [])),
+            turn_pattern=pattern,
+        )
+
+
+def fold(text: str, settings: TextSettings) -> str:
+    """Full-width to half-width (NFKC), Traditional to Simplified, lower case, one space at most."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(settings.script).lower()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Turn:
+    speaker: str  # "caller" | "agent"
+    text: str
+
+
+def split_turns(folded: str, settings: TextSettings) -> list[Turn]:
+    """Speaker turns of a hotline transcript; a text without labels is one caller turn."""
+    marks = list(settings.turn_pattern.finditer(folded))
+    if not marks:
+        return [Turn("caller", folded)]
+    turns: list[Turn] = []
+    head = folded[: marks[0].start()].strip()
+    if head:
+        turns.append(Turn("caller", head))
+    for k, m in enumerate(marks):
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(folded)
+        speaker = "agent" if m.group(1) in settings.agent_labels else "caller"
+        body = folded[m.end() : end].strip()
+        if body:
+            turns.append(Turn(speaker, body))
+    return turns
+
+
+def caller_words(turns: list[Turn]) -> str:
+    """What the caller said, one turn a line.
+
+    An agent's question answered by the caller's next turn ("您是在哪个镇？" / "赵李桥") stays, since the
+    answer only makes sense with it; greetings and other agent lines ("您好，12389") are dropped.
+    """
+    kept: list[str] = []
+    for k, turn in enumerate(turns):
+        if turn.speaker == "caller":
+            kept.append(turn.text)
+        elif k + 1 < len(turns) and turns[k + 1].speaker == "caller" and _is_question(turn.text):
+            kept.append(turn.text)
+    return "\n".join(kept)
+
+
+def _is_question(text: str) -> bool:
+    return "?" in text or text.rstrip("。. ").endswith(("吗", "呢"))
+
+
+def language_of(folded: str, settings: TextSettings) -> str:
+    cjk = len(_CJK.findall(folded))
+    words = _LATIN_WORD.findall(folded)
+    letters = sum(len(w) for w in words)
+    if letters == 0 or cjk >= letters * settings.latin_ratio * 2:
+        return "zh"
+    english = sum(1 for w in words if w in settings.english_markers)
+    # pinyin has no English function words; a Chinese reader wrote it
+    if english >= max(1, len(words) // 10) and cjk * 2 < letters:
+        return "en"
+    return "zh"
+
+
+def is_city_landline(sender: str | None, settings: TextSettings) -> bool:
+    """True for a fixed line of the city's area code, in national or international format.
+
+    Mobile numbers that merely contain the digits (+8613807151234) are not landlines: in national form a
+    landline starts with the area code itself, in E.164 with the country code and the area code less its 0.
+    """
+    if not sender:
+        return False
+    digits = re.sub(r"[^\d+]", "", sender)
+    for code in settings.city_area_codes:
+        if digits.startswith(code) and len(digits) >= len(code) + 7:
+            return True
+        intl = "+" + settings.country_code + code.lstrip("0")
+        if digits.startswith(intl) or digits.startswith("00" + intl[1:]):
+            return True
+    return False
