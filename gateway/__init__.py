@@ -24,10 +24,12 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["gateway"] = Runtime(settings)
 
-    from gateway.web import api, twilio_sms
+    from gateway.web import api, openapi, transcripts, twilio_sms
 
     app.register_blueprint(twilio_sms.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(transcripts.bp)
+    app.register_blueprint(openapi.bp)
     _register_optional_blueprints(app)
 
     @app.errorhandler(HTTPException)
