@@ -91,3 +91,17 @@ def reconcile_outbox(redis: Redis, database, now: datetime, grace: timedelta) ->
     # early, before its row was due) does not block the row for longer than that.
     suffix = f"-r{int(now.timestamp()) // max(int(grace.total_seconds()), 1)}"
     return sum(enqueue_send(redis, message_id, attempts, suffix=suffix) for message_id, attempts in due)
+
+
+def followup_sweep_job() -> dict[str, int]:
+    """Cron: satisfaction reminders after 3 days, then "no rating" (gateway.followup)."""
+    from gateway import followup
+
+    rt = runtime()
+    now = datetime.now(UTC)
+    with rt.database.session() as session:
+        result = followup.sweep_followups(session, now, config_dir=rt.settings.config_dir)
+        queued = outbox.take_queued_ids(session)
+    for message_id in queued:  # after the commit: the rows are durable before a job can look
+        enqueue_send(rt.redis, message_id)
+    return {"reminded": result.reminded, "no_rating": result.no_rating, "queued": len(queued)}

@@ -120,3 +120,17 @@ def test_retry_is_scheduled_in_rq_and_reconciler_recovers_after_redis_loss(datab
     row = _row(database, mid)
     assert (row.state, row.attempts) == (OutboundState.SENT, 2)
     assert len(fake_twilio.messages) == 1 and len(fake_twilio.requests) == 2
+
+
+def test_followup_sweep_job_queues_and_sends_the_reminder(database, redis_conn, runtime, fake_twilio):
+    from gateway.conversation import close_case
+
+    closed = datetime.now(UTC) - timedelta(days=3, minutes=1)
+    with database.sessionmaker() as s:
+        case = make_case(s)
+        close_case(s, case, "已处理。", "u", closed)
+        s.commit()
+    result = notify.followup_sweep_job()
+    assert result == {"reminded": 1, "no_rating": 0, "queued": 1}
+    run_worker(redis_conn, [NOTIFY])
+    assert [m.body for m in fake_twilio.messages][-1].startswith("【咸宁公安12389】提醒")
