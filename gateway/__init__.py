@@ -30,6 +30,9 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(transcripts.bp)
     app.register_blueprint(openapi.bp)
+    from gateway.web import actions_api
+
+    app.register_blueprint(actions_api.bp)
     _register_optional_blueprints(app)
 
     @app.errorhandler(HTTPException)
