@@ -24,13 +24,14 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["gateway"] = Runtime(settings)
 
-    from gateway.web import api, openapi, transcripts, twilio_sms, twilio_voice
+    from gateway.web import api, open311, openapi, transcripts, twilio_sms, twilio_voice
 
     app.register_blueprint(twilio_sms.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(transcripts.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(twilio_voice.bp)
+    app.register_blueprint(open311.bp)
     from gateway.web import actions_api
 
     app.register_blueprint(actions_api.bp)
