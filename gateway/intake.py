@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gateway import language, phones
@@ -59,38 +59,34 @@ def accept(session: Session, msg: IncomingMessage, deployment: Deployment, join_
     """Store `msg` and give it a case number, or return what a previous delivery of it got.
 
     `join_case`, when given, is an open case this message continues (a thread): no new number.
+    The statements are few on purpose: this runs inside the webhook, before Twilio's 15 s are up.
     """
-    existing = _existing(session, msg.channel, msg.provider_id)
-    if existing is not None:
-        return _accepted(session, existing, duplicate=True)
-
     phone = phones.normalise(msg.sender, deployment.region)
     lang = language.detect(msg.body)
-    inbound = InboundMessage(
-        channel=msg.channel,
-        provider_id=msg.provider_id,
-        sender=phone.number,
-        sender_type=phone.type,
-        recipient=msg.recipient,
-        body=msg.body,
-        language=lang,
-        payload=msg.payload,
-        received_at=msg.received_at,
-    )
-    try:
-        # A savepoint, so that losing the race to a concurrent delivery of the same message
-        # leaves the outer transaction usable for reading the winner's row.
-        with session.begin_nested():
-            session.add(inbound)
-            session.flush()
-    except IntegrityError:
+    # INSERT .. ON CONFLICT DO NOTHING: a repeated delivery (a Twilio retry, ten at once) finds the
+    # unique (channel, provider_id) taken, waits for the first one to commit, and inserts nothing.
+    inbound_id = session.execute(
+        _insert_for(session)(InboundMessage)
+        .values(
+            channel=msg.channel,
+            provider_id=msg.provider_id,
+            sender=phone.number,
+            sender_type=phone.type,
+            recipient=msg.recipient,
+            body=msg.body,
+            language=lang,
+            payload=msg.payload,
+            received_at=msg.received_at,
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+        .returning(InboundMessage.id)
+    ).scalar_one_or_none()
+    if inbound_id is None:
         existing = _existing(session, msg.channel, msg.provider_id)
-        if existing is None:  # the constraint that failed was not the dedupe key
-            raise
         return _accepted(session, existing, duplicate=True)
 
     if join_case is not None:
-        inbound.case_id = join_case.id
+        session.execute(update(InboundMessage).where(InboundMessage.id == inbound_id).values(case_id=join_case.id))
         record(
             session,
             join_case,
@@ -98,10 +94,10 @@ def accept(session: Session, msg: IncomingMessage, deployment: Deployment, join_
             msg.received_at,
             "citizen",
             channel=msg.channel,
-            inbound_id=inbound.id,
+            inbound_id=inbound_id,
             joined=True,
         )
-        return Accepted(inbound.id, join_case.id, join_case.number, lang, duplicate=False)
+        return Accepted(inbound_id, join_case.id, join_case.number, lang, duplicate=False)
 
     number = next_case_number(session, deployment.case_prefix, local_day(msg.received_at, deployment.timezone))
     case = Case(
@@ -115,9 +111,13 @@ def accept(session: Session, msg: IncomingMessage, deployment: Deployment, join_
     )
     session.add(case)
     session.flush()
-    inbound.case_id = case.id
-    record(session, case, "received", msg.received_at, "citizen", channel=msg.channel, inbound_id=inbound.id)
-    return Accepted(inbound.id, case.id, number, lang, duplicate=False)
+    session.execute(update(InboundMessage).where(InboundMessage.id == inbound_id).values(case_id=case.id))
+    record(session, case, "received", msg.received_at, "citizen", channel=msg.channel, inbound_id=inbound_id)
+    return Accepted(inbound_id, case.id, number, lang, duplicate=False)
+
+
+def _insert_for(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _existing(session: Session, channel: str, provider_id: str) -> InboundMessage | None:
