@@ -24,6 +24,14 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["gateway"] = Runtime(settings)
 
+    # First: the request id and request timing wrap every other blueprint's handlers.
+    from gateway import logging_setup
+    from gateway.web import ops, reports
+
+    logging_setup.init_app(app)
+    ops.init_app(app)  # /healthz, /readyz, /metrics
+    app.register_blueprint(reports.bp)
+
     from gateway.web import api, open311, openapi, transcripts, twilio_sms, twilio_voice
 
     app.register_blueprint(twilio_sms.bp)
@@ -45,10 +53,6 @@ def create_app(config: Settings | dict | None = None) -> Flask:
             response.status_code = exc.code or 500
             return response
         return exc
-
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok"}
 
     logging.getLogger(__name__).debug("app created for %s", settings.env)
     return app
