@@ -32,7 +32,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     ops.init_app(app)  # /healthz, /readyz, /metrics
     app.register_blueprint(reports.bp)
 
-    from gateway.web import api, open311, openapi, transcripts, twilio_sms, twilio_voice
+    from gateway.web import api, complaint_page, open311, openapi, transcripts, twilio_sms, twilio_voice
 
     app.register_blueprint(twilio_sms.bp)
     app.register_blueprint(api.bp)
@@ -40,6 +40,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(twilio_voice.bp)
     app.register_blueprint(open311.bp)
+    app.register_blueprint(complaint_page.bp)
     from gateway.web import actions_api
 
     app.register_blueprint(actions_api.bp)
