@@ -154,23 +154,40 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
+class _JsonHandler(logging.StreamHandler):
+    """Writes to the given stream, or to whatever `sys.stderr` is at the time of each record.
+
+    Resolving stderr late matters when the handler outlives a stream (pytest swaps sys.stderr per
+    test; a handler holding the old one would write to a closed file).
+    """
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        super().__init__(stream or sys.stderr)
+        self.fixed = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = self.fixed or sys.stderr
+        super().emit(record)
+
+
 def configure_logging(level: str | int | None = None, stream: IO[str] | None = None) -> logging.Handler:
     """Install (once) a JSON handler with redaction on the root logger; returns it.
 
     Level from LOG_LEVEL (default INFO). Called again, it adjusts the existing handler rather than
-    adding a second one (create_app runs more than once in tests and in `flask` commands).
+    adding a second one (create_app runs more than once in tests and in `flask` commands);
+    `stream=None` means the current stderr.
     """
     root = logging.getLogger()
     level = level or os.environ.get("LOG_LEVEL", "INFO")
     handler = next((h for h in root.handlers if getattr(h, _HANDLER_MARK, False)), None)
     if handler is None:
-        handler = logging.StreamHandler(stream or sys.stderr)
+        handler = _JsonHandler(stream)
         setattr(handler, _HANDLER_MARK, True)
         handler.addFilter(RedactingFilter())
         handler.setFormatter(JsonFormatter())
         root.addHandler(handler)
-    elif stream is not None and isinstance(handler, logging.StreamHandler):
-        handler.setStream(stream)
+    elif isinstance(handler, _JsonHandler):
+        handler.fixed = stream
     root.setLevel(level)
     return handler
 
