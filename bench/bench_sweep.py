@@ -173,12 +173,15 @@ def run_backend(backend: str, sizes: list[int], due: int, repeat: int) -> dict:
         for size in sizes:
             insert_s = grow(db, stored, size, deadlines, due_ids)
             stored = size
-            runs, report = [], None
+            runs, cpu, report = [], [], None
             for _ in range(repeat):
                 reset_due(db, due_numbers)
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), time.process_time()
                 report = run_sweep(db, NOW, policy=policy, units=units)
                 runs.append(time.perf_counter() - began)
+                # CPU time of this process (SQLite runs in it; PostgreSQL's own work is not counted):
+                # steadier than wall time on a shared machine.
+                cpu.append(time.process_time() - began_cpu)
                 assert report.cases == due, report
             median = statistics.median(runs)
             results.append(
@@ -187,6 +190,8 @@ def run_backend(backend: str, sizes: list[int], due: int, repeat: int) -> dict:
                     "due_cases": due,
                     "sweep_seconds_median": round(median, 4),
                     "sweep_seconds_runs": [round(r, 4) for r in runs],
+                    "sweep_seconds_min": round(min(runs), 4),
+                    "sweep_cpu_seconds_median": round(statistics.median(cpu), 4),
                     "ms_per_due_case": round(median * 1000 / due, 3),
                     "due_query_ms": round(due_query_ms(db), 3),
                     "insert_seconds": round(insert_s, 1),
@@ -194,9 +199,10 @@ def run_backend(backend: str, sizes: list[int], due: int, repeat: int) -> dict:
                 }
             )
             print(json.dumps({"backend": backend, **results[-1]}), file=sys.stderr, flush=True)
-    base = results[0]["sweep_seconds_median"]
+    base, base_min = results[0]["sweep_seconds_median"], results[0]["sweep_seconds_min"]
     for r in results:
         r["ratio_vs_smallest"] = round(r["sweep_seconds_median"] / base, 3)
+        r["ratio_vs_smallest_min"] = round(r["sweep_seconds_min"] / base_min, 3)
     return {"backend": backend, "results": results}
 
 
@@ -224,7 +230,11 @@ def main() -> None:
     out = {
         "benchmark": "tracker sweep: time vs stored cases, same due cases",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        },
         "due_cases": args.due,
         "backends": [run_backend(b, sizes, args.due, args.repeat) for b in backends],
     }
