@@ -11,6 +11,7 @@ Two steps, so that a webhook can answer within Twilio's 15 s whatever the queue 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -58,7 +59,33 @@ class Deployment:
 def accept(session: Session, msg: IncomingMessage, deployment: Deployment, join_case: Case | None = None) -> Accepted:
     """Store `msg` and give it a case number, or return what a previous delivery of it got.
 
-    `join_case`, when given, is an open case this message continues (a thread): no new number.
+    `join_case`, when given, is an open case this message continues (a thread, a call's
+    transcription): no new number. The caller records why it joined on the case's timeline.
+    """
+    stored = store(session, msg, deployment)
+    if stored.duplicate:
+        earlier = earlier_delivery(session, stored.inbound_id)
+        if earlier is None:  # only SMS commands make no case, and they do not come through here
+            raise LookupError(f"inbound message {stored.inbound_id} has no case")
+        return earlier
+    if join_case is not None:
+        attach(session, stored.inbound_id, join_case)
+        return Accepted(stored.inbound_id, join_case.id, join_case.number, stored.language, duplicate=False)
+    return open_case(session, stored, msg, deployment)
+
+
+@dataclass(frozen=True)
+class Stored:
+    inbound_id: int
+    sender: str  # E.164 when it parses
+    sender_type: str
+    language: str
+    duplicate: bool
+
+
+def store(session: Session, msg: IncomingMessage, deployment: Deployment) -> Stored:
+    """Insert the raw message, or find the row of an earlier delivery of it (duplicate=True).
+
     The statements are few on purpose: this runs inside the webhook, before Twilio's 15 s are up.
     """
     phone = phones.normalise(msg.sender, deployment.region)
@@ -81,39 +108,45 @@ def accept(session: Session, msg: IncomingMessage, deployment: Deployment, join_
         .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
         .returning(InboundMessage.id)
     ).scalar_one_or_none()
-    if inbound_id is None:
-        existing = _existing(session, msg.channel, msg.provider_id)
-        return _accepted(session, existing, duplicate=True)
+    if inbound_id is not None:
+        return Stored(inbound_id, phone.number, phone.type, lang, duplicate=False)
+    existing = _existing(session, msg.channel, msg.provider_id)
+    return Stored(existing.id, existing.sender, existing.sender_type, existing.language, duplicate=True)
 
-    if join_case is not None:
-        session.execute(update(InboundMessage).where(InboundMessage.id == inbound_id).values(case_id=join_case.id))
-        record(
-            session,
-            join_case,
-            "message_received",
-            msg.received_at,
-            "citizen",
-            channel=msg.channel,
-            inbound_id=inbound_id,
-            joined=True,
-        )
-        return Accepted(inbound_id, join_case.id, join_case.number, lang, duplicate=False)
 
-    number = next_case_number(session, deployment.case_prefix, local_day(msg.received_at, deployment.timezone))
+def open_case(session: Session, stored: Stored, msg: IncomingMessage, deployment: Deployment) -> Accepted:
+    """A new case for a stored message, numbered in the bureau's day sequence; classified later."""
+    day = local_day(msg.received_at, deployment.timezone)
+    number = next_case_number(session, deployment.case_prefix, day)
     case = Case(
         number=number,
         status=CaseStatus.NEW,
         channel=msg.channel,
-        citizen_number=phone.number,
-        citizen_number_type=phone.type,
-        language=lang,
+        citizen_number=stored.sender,
+        citizen_number_type=stored.sender_type,
+        language=stored.language,
         created_at=msg.received_at,
     )
     session.add(case)
     session.flush()
-    session.execute(update(InboundMessage).where(InboundMessage.id == inbound_id).values(case_id=case.id))
-    record(session, case, "received", msg.received_at, "citizen", channel=msg.channel, inbound_id=inbound_id)
-    return Accepted(inbound_id, case.id, number, lang, duplicate=False)
+    attach(session, stored.inbound_id, case)
+    record(session, case, "received", msg.received_at, "citizen", channel=msg.channel, inbound_id=stored.inbound_id)
+    return Accepted(stored.inbound_id, case.id, number, stored.language, duplicate=False)
+
+
+def attach(session: Session, inbound_id: int, case: Case, processed_at: datetime | None = None) -> None:
+    """Link a stored message to its case; `processed_at` set when no intake job is needed for it."""
+    values: dict = {"case_id": case.id}
+    if processed_at is not None:
+        values["processed_at"] = processed_at
+    session.execute(update(InboundMessage).where(InboundMessage.id == inbound_id).values(**values))
+
+
+def mark_handled(session: Session, inbound_id: int, now: datetime, case_id: int | None = None) -> None:
+    """A message answered on the spot (a command such as STATUS or STOP): no case, no intake job."""
+    session.execute(
+        update(InboundMessage).where(InboundMessage.id == inbound_id).values(processed_at=now, case_id=case_id)
+    )
 
 
 def _insert_for(session: Session):
@@ -126,18 +159,30 @@ def _existing(session: Session, channel: str, provider_id: str) -> InboundMessag
     ).one_or_none()
 
 
-def _accepted(session: Session, inbound: InboundMessage, duplicate: bool) -> Accepted:
-    case = session.get(Case, inbound.case_id)
-    return Accepted(inbound.id, case.id, case.number, inbound.language, duplicate=duplicate)
+def earlier_delivery(session: Session, inbound_id: int) -> Accepted | None:
+    """What an earlier delivery of a message got; None when it was a command that made no case."""
+    inbound = session.get(InboundMessage, inbound_id)
+    case = session.get(Case, inbound.case_id) if inbound.case_id is not None else None
+    if case is None:
+        return None
+    return Accepted(inbound.id, case.id, case.number, inbound.language, duplicate=True)
 
 
 def process(
-    session: Session, inbound_id: int, *, classifier, policy, now: datetime, alerts: EmergencyAlerts | None = None
+    session: Session,
+    inbound_id: int,
+    *,
+    classifier,
+    policy,
+    now: datetime,
+    alerts: EmergencyAlerts | None = None,
+    notices: Callable[[Session, Case, str, datetime], object] | None = None,
 ) -> Case | None:
     """Classify and route the case of inbound message `inbound_id`; a no-op if already done.
 
     `classifier` has `.classify(text, channel, sender) -> Decision`; `policy` has `.apply(case, start)`;
-    `alerts` tells the 110 command centre and the citizen about a live emergency.
+    `alerts` tells the 110 command centre and the citizen about a live emergency; `notices`
+    answers a common inquiry at once (a service notice).
     Returns the case, or None when there was nothing to do.
     """
     inbound = session.get(InboundMessage, inbound_id, with_for_update=True)
@@ -154,6 +199,10 @@ def process(
         policy.apply(case, start=now)
         if case.emergency and alerts is not None:
             alerts.raise_alert(session, case, inbound.body, now)
+        elif notices is not None:
+            # A common inquiry (documents for a passport, office hours) is answered at once from
+            # config/notices.toml; the case stays open until the unit confirms or adds to it.
+            notices(session, case, inbound.body, now)
     inbound.processed_at = now
     return case
 

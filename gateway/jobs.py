@@ -32,14 +32,35 @@ def enqueue_intake(redis: Redis, inbound_id: int, suffix: str = "") -> bool:
     return _enqueue(redis, INTAKE, "workers.intake.process_inbound_job", (inbound_id,), job_id, INTAKE_RETRY)
 
 
+def enqueue_notify(
+    redis: Redis, message_id: int, attempts: int = 0, *, at: datetime | None = None, suffix: str = ""
+) -> bool:
+    """Enqueue the send of one outbox row (at `at` for a retry; needs a worker --with-scheduler).
+
+    The id names the row and its attempt count, so a re-enqueued row never sends twice at once.
+    """
+    job_id = f"notify-{message_id}-{attempts}{suffix}"
+    return _enqueue(redis, NOTIFY, "workers.notify.send_message", (message_id,), job_id, None, at=at)
+
+
+def enqueue_notify_many(redis: Redis, message_ids: list[int]) -> int:
+    return sum(enqueue_notify(redis, message_id) for message_id in message_ids)
+
+
 def reconcile_suffix(now: datetime, grace_seconds: int) -> str:
     """A job id suffix that changes once per grace period, so a lost job is re-enqueued once a period."""
     return f"-r{int(now.timestamp()) // max(grace_seconds, 1)}"
 
 
-def _enqueue(redis: Redis, queue: str, func: str, args: tuple, job_id: str, retry: Retry | None) -> bool:
+def _enqueue(
+    redis: Redis, queue: str, func: str, args: tuple, job_id: str, retry: Retry | None, at: datetime | None = None
+) -> bool:
     try:
-        Queue(queue, connection=redis).enqueue(func, *args, job_id=job_id, unique=True, retry=retry)
+        q = Queue(queue, connection=redis)
+        if at is None:
+            q.enqueue(func, *args, job_id=job_id, unique=True, retry=retry)
+        else:
+            q.enqueue_at(at, func, *args, job_id=job_id, unique=True, retry=retry)
         return True
     except DuplicateJobError:
         return False

@@ -50,6 +50,24 @@ class Runtime:
         command = self.units.unit_for("command", "city")
         return EmergencyAlerts(self.settings.config_dir, command.code, command.duty_number)
 
+    def service_notices(self, session, case, text: str, now) -> object:
+        from gateway.conversation.notices import send_service_notice
+
+        return send_service_notice(session, case, text, now, kind=case.kind, config_dir=self.settings.config_dir)
+
+    def sms_context(self, session):
+        """What the SMS conversation needs; the classifier is consulted only for possible threads."""
+        from gateway.conversation.inbound import SmsContext
+
+        return SmsContext(
+            deployment=self.deployment,
+            units=self.units,
+            config_dir=self.settings.config_dir,
+            ack_reply_days=self.settings.ack_reply_within_days,
+            abuse_limit=self.settings.abuse_cases_per_hour,
+            classify=lambda text: self.classifiers.get(session).classify(text, channel="sms"),
+        )
+
     @cached_property
     def classifiers(self) -> ClassifierProvider:
         return ClassifierProvider(self.settings.config_dir)

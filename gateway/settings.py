@@ -57,6 +57,7 @@ class Settings:
     sms_transport: str = "outbox"  # outbox | twilio
     reconcile_grace_seconds: int = 30
     ack_reply_within_days: int = 3
+    abuse_cases_per_hour: int = 5  # new cases from one number in an hour before merging for review
 
     ENV_NAMES = {
         "env": "GATEWAY_ENV",
@@ -75,6 +76,7 @@ class Settings:
         "sms_transport": "SMS_TRANSPORT",
         "reconcile_grace_seconds": "RECONCILE_GRACE_SECONDS",
         "ack_reply_within_days": "ACK_REPLY_WITHIN_DAYS",
+        "abuse_cases_per_hour": "ABUSE_CASES_PER_HOUR",
     }
 
     @classmethod

@@ -79,9 +79,36 @@ def session(database):
         s.rollback()
 
 
-@pytest.fixture
-def redis_url() -> str:
-    return TEST_REDIS_URL
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A database of the machine's Redis that no other test run is using right now (lock keys in db 0).
+
+    Each test flushes it, so two test runs (two developers, two databases in CI) must not share one:
+    the first free index from 1 to 15 is claimed with a lock key for the length of this run.
+    """
+    if os.environ.get("TEST_REDIS_URL"):
+        yield TEST_REDIS_URL
+        return
+    base = make_url_redis(TEST_REDIS_URL)
+    locks = Redis.from_url(f"{base}/0")
+    try:
+        for index in range(1, 16):
+            key = f"gateway-test-run:{index}"
+            if locks.set(key, os.getpid(), nx=True, ex=6 * 3600):
+                try:
+                    yield f"{base}/{index}"
+                finally:
+                    locks.delete(key)
+                return
+        pytest.exit("every Redis database from 1 to 15 is taken by another test run", returncode=3)
+    finally:
+        locks.close()
+
+
+def make_url_redis(url: str) -> str:
+    """redis://host:port/13 -> redis://host:port"""
+    head, _, tail = url.rpartition("/")
+    return head if tail.isdigit() else url.rstrip("/")
 
 
 @pytest.fixture

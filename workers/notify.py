@@ -10,20 +10,14 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from redis import Redis
-from redis.exceptions import RedisError
-from rq import Queue
-from rq.exceptions import DuplicateJobError
 from sqlalchemy.orm import Session
 
-from gateway import outbox
-from gateway.jobs import NOTIFY
+from gateway import jobs, outbox
 from gateway.models import OutboundMessage, OutboundState
 from gateway.sms.transport import Transport, from_settings
 from workers.context import runtime
 
 log = logging.getLogger(__name__)
-
-JOB = "workers.notify.send_message"
 
 _transport: tuple[object, Transport] | None = None
 
@@ -55,20 +49,7 @@ def send_message(message_id: int) -> str | None:
 def enqueue_send(
     redis: Redis, message_id: int, attempts: int = 0, *, at: datetime | None = None, suffix: str = ""
 ) -> bool:
-    job_id = f"notify-{message_id}-{attempts}{suffix}"
-    queue = Queue(NOTIFY, connection=redis)
-    try:
-        if at is None:
-            queue.enqueue(JOB, message_id, job_id=job_id, unique=True)
-        else:
-            queue.enqueue_at(at, JOB, message_id, job_id=job_id, unique=True)
-        return True
-    except DuplicateJobError:
-        return False
-    except RedisError as exc:
-        # The row is committed; the reconciler will find it due and enqueue it again.
-        log.warning("could not enqueue %s: %s", job_id, exc)
-        return False
+    return jobs.enqueue_notify(redis, message_id, attempts, at=at, suffix=suffix)
 
 
 def enqueue_queued(redis: Redis, session: Session) -> int:

@@ -5,15 +5,16 @@ Each is idempotent and reads the database for what is due, so a missed or double
 
 from rq import cron
 
-from gateway.jobs import INTAKE, TRACKER
+from gateway.jobs import INTAKE, NOTIFY, TRACKER
 from workers.intake import reconcile_job
+from workers.notify import followup_sweep_job, reconcile_outbox_job
+from workers.tracker import sweep_job
 
 # Inbound rows whose intake job was lost (Redis restarted empty, a worker killed mid-job).
 cron.register(reconcile_job, INTAKE, interval=30, name="reconcile-intake")
-
-try:  # the tracker's sweep, when the tracker is installed
-    from workers.tracker import sweep_job
-except ImportError:  # pragma: no cover
-    sweep_job = None
-if sweep_job is not None:
-    cron.register(sweep_job, TRACKER, interval=60, name="tracker-sweep")
+# Outbox rows whose send job was lost, or whose retry is due.
+cron.register(reconcile_outbox_job, NOTIFY, interval=60, name="reconcile-outbox")
+# Reminders, holding replies, escalations and notices (the deadline tracker).
+cron.register(sweep_job, TRACKER, interval=60, name="tracker-sweep")
+# Satisfaction follow-up: one reminder after 3 days, then "no rating".
+cron.register(followup_sweep_job, NOTIFY, interval=3600, name="followup-sweep")

@@ -1,14 +1,14 @@
-"""POST /twilio/sms: a citizen's text becomes a durable case before we answer."""
+"""POST /twilio/sms: a citizen's text is stored before we answer; the conversation decides the answer."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from gateway import intake, jobs
-from gateway.templates_text import render
+from gateway import intake, jobs, outbox
+from gateway.conversation.inbound import receive_sms
 from gateway.web.signature import require_twilio_signature
 
 bp = Blueprint("twilio_sms", __name__)
@@ -33,6 +33,7 @@ def inbound_sms():
     body = form.get("Body")
     if not sid or len(sid) > 64 or not sender or body is None:
         abort(400, description="MessageSid, From and Body are required")
+    now = datetime.now(timezone.utc)
     msg = intake.IncomingMessage(
         channel="sms",
         provider_id=sid,
@@ -41,19 +42,14 @@ def inbound_sms():
         body=body[: BODY_LIMIT * 2],
         # Every parameter Twilio sent, as sent: Twilio adds fields without notice.
         payload={key: form.getlist(key) if len(form.getlist(key)) > 1 else form[key] for key in form},
-        received_at=datetime.now(UTC),
+        received_at=now,
     )
     with rt.database.session() as session:
-        accepted = intake.accept(session, msg, rt.deployment)
-    # Enqueued after the commit, also for a repeated delivery: if the first one found Redis down,
-    # this is a second chance; the unique job id keeps it from running twice.
-    jobs.enqueue_intake(rt.redis, accepted.inbound_id)
-    text = render(
-        rt.settings.config_dir,
-        "intake",
-        "ack",
-        accepted.language,
-        number=accepted.case_number,
-        days=rt.settings.ack_reply_within_days,
-    )
-    return twiml(text)
+        outcome = receive_sms(session, msg, rt.sms_context(session), now, opt_out_type=form.get("OptOutType"))
+        queued = outbox.take_queued_ids(session)
+    # After the commit: the rows are durable before any job can look for them. If Redis is down,
+    # the reconcilers enqueue them later.
+    if outcome.needs_intake:
+        jobs.enqueue_intake(rt.redis, outcome.inbound_id)
+    jobs.enqueue_notify_many(rt.redis, queued)
+    return twiml(outcome.reply)

@@ -61,9 +61,11 @@ def test_repeated_delivery_returns_the_same_acknowledgement_and_stores_nothing_n
 
 def test_case_numbers_follow_a_daily_sequence(client):
     numbers = [
-        CASE_NUMBER.search(post_signed(client, "/twilio/sms", sms_params(f"第{i}条投诉")).get_data(as_text=True)).group(
-            0
-        )
+        CASE_NUMBER.search(
+            post_signed(client, "/twilio/sms", sms_params(f"第{i}条投诉", sender=f"+861380715123{i}")).get_data(
+                as_text=True
+            )
+        ).group(0)
         for i in range(3)
     ]
     prefix = numbers[0][:-4]
