@@ -249,7 +249,7 @@ class EmergencyAlerts:
             session,
             to=case.citizen_number,
             body=advice,
-            purpose="emergency_advice",
+            purpose=outbox.EMERGENCY_ADVICE,
             language=case.language,
             now=now,
             case=case,

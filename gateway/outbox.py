@@ -27,8 +27,11 @@ from gateway.sms.errors import Failure, SendFailed
 from gateway.sms.segments import cap, segments
 from gateway.sms.transport import Transport
 
-# The one purpose an opted-out citizen still receives: the unit's answer to a case they are waiting on.
+# What an opted-out citizen still receives about a case they are waiting on: the unit's answer,
+# and, for a live emergency, the advice to call 110 (an opt-out of notices is not one of safety).
 REPLY = "reply"
+EMERGENCY_ADVICE = "emergency_advice"
+ALWAYS_DELIVERED = (REPLY, EMERGENCY_ADVICE)
 
 # Growing delays between attempts; the message fails after the last one.
 RETRY_DELAYS: tuple[timedelta, ...] = (
@@ -71,7 +74,7 @@ def queue_sms(
     state, reason = OutboundState.QUEUED, None
     if phone.type == FIXED_LINE:
         state, reason = OutboundState.SUPPRESSED, "fixed_line"
-    elif is_opted_out(session, number) and not (purpose == REPLY and case is not None):
+    elif is_opted_out(session, number) and not (purpose in ALWAYS_DELIVERED and case is not None):
         state, reason = OutboundState.SUPPRESSED, "opted_out"
     message = OutboundMessage(
         case_id=case.id if case is not None else None,
@@ -159,7 +162,7 @@ def _claim(session: Session, message_id: int, now: datetime) -> tuple[str, str] 
     if message.next_attempt_at is not None and message.next_attempt_at > now + EARLY_TOLERANCE:
         return None
     # Opted out between queueing and sending (a STOP after a holding reply was queued).
-    if is_opted_out(session, message.to_number) and not (message.purpose == REPLY and message.case_id):
+    if is_opted_out(session, message.to_number) and not (message.purpose in ALWAYS_DELIVERED and message.case_id):
         _finish(session, message, OutboundState.SUPPRESSED, now, code="opted_out", event="sms_suppressed")
         return None
     if message.attempts >= MAX_ATTEMPTS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from gateway import intake, jobs
+from gateway import intake, jobs, outbox
 from workers.context import runtime
 
 
@@ -13,8 +13,19 @@ def process_inbound_job(inbound_id: int) -> str | None:
     now = datetime.now(UTC)
     with rt.database.session() as session:
         classifier = rt.classifiers.get(session)
-        case = intake.process(session, inbound_id, classifier=classifier, policy=rt.policy, now=now, alerts=rt.alerts)
+        case = intake.process(
+            session,
+            inbound_id,
+            classifier=classifier,
+            policy=rt.policy,
+            now=now,
+            alerts=rt.alerts,
+            notices=rt.service_notices,
+        )
         number = case.number if case is not None else None
+        queued = outbox.take_queued_ids(session)
+    # Emergency alerts and service notices go out as soon as the routing is committed.
+    jobs.enqueue_notify_many(rt.redis, queued)
     return number
 
 

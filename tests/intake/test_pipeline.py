@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from support import PUBLIC_BASE_URL, post_signed, run_worker, sign, sms_params
 
 from gateway import apikeys, create_app, intake
-from gateway.models import Case, CaseEvent, InboundMessage
+from gateway.models import Case, CaseEvent, InboundMessage, OutboundMessage
 from gateway.runtime import Runtime
 from workers import context
 from workers.intake import reconcile
@@ -206,3 +206,25 @@ def test_worker_killed_mid_job_case_is_still_routed_once(settings, database, pri
         context.install(None)
         rt.close()
         app.extensions["gateway"].close()
+
+
+def test_live_emergency_alerts_the_command_centre_and_tells_the_citizen_to_call_110(
+    client, database, redis_conn, runtime
+):
+    response = post_signed(
+        client,
+        "/twilio/sms",
+        sms_params("救命！咸安区温泉这边有人拿刀在砍人，就在我家楼下，现在还在砍", sender="+8613971110000"),
+    )
+    number = CASE_NUMBER.search(response.get_data(as_text=True)).group(0)
+    run_worker(redis_conn)  # the intake job, then the notify jobs it enqueued
+    with database.session() as s:
+        case = s.scalars(select(Case).where(Case.number == number)).one()
+        assert case.emergency is True and case.department == "command"
+        events = [e.type for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))]
+        assert "emergency_alert" in events
+        sent = {m.to_number: m for m in s.scalars(select(OutboundMessage).where(OutboundMessage.case_id == case.id))}
+    duty = runtime.units.unit_for("command", "city").duty_number
+    assert sent[duty].purpose == "emergency_alert" and number in sent[duty].body
+    assert sent["+8613971110000"].purpose == "emergency_advice" and "110" in sent["+8613971110000"].body
+    assert {m.state for m in sent.values()} == {"sent"}  # the outbox transport records them as sent
