@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
+from operator import add, attrgetter
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, null, or_, select
@@ -156,23 +157,58 @@ def daily_ledger(
     `units` are listed even on days they have nothing (a 清帐 names every unit); other units appear
     on the days they have figures. `unit` limits the ledger to one unit.
     """
+    return _ledger(session, first, last, timezone, now, units, unit, by_day=True)
+
+
+def range_ledger(
+    session: Session,
+    first: date,
+    last: date,
+    *,
+    timezone: str,
+    now: datetime,
+    units: Iterable[str] = (),
+    unit: str | None = None,
+) -> list[LedgerRow]:
+    """One row per unit for the whole range: flows summed, open overdue as at the end of the range.
+
+    Grouped by unit only (not by day) in the database, so a year costs what a day does plus the scans.
+    """
+    return _ledger(session, first, last, timezone, now, units, unit, by_day=False)
+
+
+def _ledger(
+    session: Session,
+    first: date,
+    last: date,
+    timezone: str,
+    now: datetime,
+    units: Iterable[str],
+    unit: str | None,
+    *,
+    by_day: bool,
+) -> list[LedgerRow]:
     if last < first:
         raise ValueError(f"the range ends ({last}) before it starts ({first})")
     zone = ZoneInfo(timezone)
     start, end = day_bounds(first, last, zone)
     asof = min(end, now)
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)] if by_day else [first]
 
     def day_of(column: ColumnElement) -> local_day:
         return local_day(column, timezone, start)
 
     rows: dict[Key, LedgerRow] = {}
 
-    def row(unit_code: str | None, day: date) -> LedgerRow:
-        key = (unit_code, day)
-        if key not in rows:
-            rows[key] = LedgerRow(unit_code, day, day)
-        return rows[key]
+    def row(unit_code: str | None, day: date | None) -> LedgerRow:
+        key = (unit_code, day or first)
+        found = rows.get(key)
+        if found is None:
+            found = rows[key] = LedgerRow(unit_code, key[1], key[1] if by_day else last)
+        return found
+
+    def grouped(unit_column: ColumnElement, moment: ColumnElement) -> list[ColumnElement]:
+        return [unit_column, day_of(moment).label("day")] if by_day else [unit_column]
 
     def only(query):
         return query.where(Case.unit == unit) if unit is not None else query
@@ -206,46 +242,47 @@ def daily_ledger(
         ),
     ]
     for column, measures in flows:
-        day = day_of(column).label("day")
+        keys = grouped(Case.unit, column)
         query = only(
-            select(Case.unit, day, *(m.label(name) for name, m in measures))
-            .where(column >= start, column < end)
-            .group_by(Case.unit, day)
+            select(*keys, *(m.label(name) for name, m in measures)).where(column >= start, column < end).group_by(*keys)
         )
         for result in session.execute(query):
-            target = row(result[0], as_date(result[1]))
-            for (name, _m), value in zip(measures, result[2:], strict=True):
+            target = row(result[0], as_date(result[1]) if by_day else None)
+            for (name, _m), value in zip(measures, result[len(keys) :], strict=True):
                 setattr(target, name, getattr(target, name) + (value or 0))
 
     # Events: the unit named in the event is the one it counts for (a returned case moves on).
     # Labelled apart from "unit": PostgreSQL resolves a GROUP BY name to an input column first.
     event_unit = func.coalesce(CaseEvent.details["unit"].as_string(), Case.unit).label("event_unit")
-    day = day_of(CaseEvent.at).label("day")
+    keys = grouped(event_unit, CaseEvent.at)
     query = (
         select(
-            event_unit,
-            day,
+            *keys,
             _count_if(CaseEvent.type == ESCALATED),
             _count_if(CaseEvent.type == EXTENSION_APPROVED),
             _count_if(CaseEvent.type == RETURNED),
         )
         .join(Case, Case.id == CaseEvent.case_id)
         .where(CaseEvent.type.in_((ESCALATED, EXTENSION_APPROVED, RETURNED)), CaseEvent.at >= start, CaseEvent.at < end)
-        .group_by(event_unit, day)
+        .group_by(*keys)
     )
     if unit is not None:
         query = query.where(event_unit == unit)
-    for unit_code, event_day, escalated, extensions, returns in session.execute(query):
-        target = row(unit_code, as_date(event_day))
+    for result in session.execute(query):
+        target = row(result[0], as_date(result[1]) if by_day else None)
+        escalated, extensions, returns = result[len(keys) :]
         target.escalated += escalated or 0
         target.extensions += extensions or 0
         target.returns += returns or 0
 
-    overdue = _overdue_by_day(session, start, asof, days, day_of, only)
-    for unit_code, series in overdue.items():
-        for d, count in zip(days, series, strict=True):
-            if count:
-                row(unit_code, d).open_overdue = count
+    if by_day:
+        for unit_code, series in _overdue_by_day(session, start, asof, days, day_of, only).items():
+            for d, count in zip(days, series, strict=True):
+                if count:
+                    row(unit_code, d).open_overdue = count
+    else:
+        for unit_code, count in _overdue_at(session, asof, only).items():
+            row(unit_code, None).open_overdue = count
 
     for unit_code in units:
         if unit is None or unit_code == unit:
@@ -254,19 +291,7 @@ def daily_ledger(
     return sorted(rows.values(), key=lambda r: (r.first, r.unit or ""))
 
 
-def range_ledger(
-    session: Session,
-    first: date,
-    last: date,
-    *,
-    timezone: str,
-    now: datetime,
-    units: Iterable[str] = (),
-    unit: str | None = None,
-) -> list[LedgerRow]:
-    """One row per unit for the whole range: flows summed, open overdue as at the end of the range."""
-    rows = daily_ledger(session, first, last, timezone=timezone, now=now, units=units, unit=unit)
-    return rollup(rows, key=lambda r: r.unit, first=first, last=last)
+_counts_of = attrgetter(*COUNTS)
 
 
 def rollup(
@@ -282,26 +307,46 @@ def rollup(
     Open overdue is a snapshot, not a flow: across days the latest day's value is kept, across
     units (same day) the values add up.
     """
-    groups: dict[tuple, LedgerRow] = {}
-    latest: dict[tuple, date] = {}
-    for r in sorted(rows, key=lambda r: r.first):
+    sums: dict[tuple, list] = {}
+    spans: dict[tuple, list[date]] = {}
+    overdue: dict[tuple, tuple[date, int]] = {}
+    for r in rows:
         label = key(r)
         gkey = (label, r.first) if by_day else (label,)
-        g = groups.get(gkey)
-        if g is None:
-            g = groups[gkey] = LedgerRow(
-                label, r.first if by_day else (first or r.first), r.last if by_day else (last or r.last)
-            )
-        for name in COUNTS:
-            setattr(g, name, getattr(g, name) + getattr(r, name))
-        if latest.get(gkey) != r.last:
-            latest[gkey] = r.last
-            g.open_overdue = 0
-        g.open_overdue += r.open_overdue
+        acc = sums.get(gkey)
+        if acc is None:
+            sums[gkey] = list(_counts_of(r))
+            spans[gkey] = [r.first, r.last]
+            overdue[gkey] = (r.last, r.open_overdue)
+            continue
+        acc[:] = map(add, acc, _counts_of(r))
+        span = spans[gkey]
+        span[0], span[1] = min(span[0], r.first), max(span[1], r.last)
+        latest, count = overdue[gkey]
+        if r.last > latest:
+            overdue[gkey] = (r.last, r.open_overdue)
+        elif r.last == latest:
+            overdue[gkey] = (latest, count + r.open_overdue)
+    out = []
+    for gkey, acc in sums.items():
+        span_first, span_last = spans[gkey]
         if not by_day:
-            g.first = min(g.first, r.first)
-            g.last = max(g.last, r.last)
-    return sorted(groups.values(), key=lambda r: (r.first, r.unit or ""))
+            span_first, span_last = first or span_first, last or span_last
+        out.append(
+            LedgerRow(
+                gkey[0], span_first, span_last, open_overdue=overdue[gkey][1], **dict(zip(COUNTS, acc, strict=True))
+            )
+        )
+    return sorted(out, key=lambda r: (r.first, r.unit or ""))
+
+
+def _overdue_at(session: Session, asof: datetime, only) -> dict[str | None, int]:
+    """Per unit, the cases open and overdue at `asof` (the tracker's definition, read at that moment)."""
+    open_then = or_(Case.closed_at.is_(None), Case.closed_at > asof)
+    no_reply_then = or_(Case.first_reply_at.is_(None), Case.first_reply_at > asof)
+    late = or_(Case.close_due <= asof, and_(Case.reply_due <= asof, no_reply_then))
+    query = only(select(Case.unit, func.count()).where(Case.created_at <= asof, open_then, late).group_by(Case.unit))
+    return {unit_code: count for unit_code, count in session.execute(query)}
 
 
 def _count_if(condition: ColumnElement) -> ColumnElement:

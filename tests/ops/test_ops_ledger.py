@@ -215,3 +215,17 @@ def test_csv(seeded):
 def test_bad_range(session):
     with pytest.raises(ValueError):
         daily_ledger(session, NOV30, NOV1, timezone=TZ, now=NOW)
+
+
+@pytest.mark.parametrize("now", [NOW, L(22, 18), L(13, 9)])
+def test_range_and_daily_agree(seeded, now):
+    # Two implementations of "open overdue": the day-by-day running sum and the snapshot query.
+    daily = daily_ledger(seeded, NOV1, NOV30, timezone=TZ, now=now)
+    by_day = {(r.unit, r.first): r for r in daily}
+    for d in (1, 4, 5, 8, 12, 13, 14, 22, 30):
+        day = date(2026, 11, d)
+        for r in range_ledger(seeded, NOV1, day, timezone=TZ, now=now):
+            assert r.open_overdue == (by_day[(r.unit, day)].open_overdue if (r.unit, day) in by_day else 0)
+    summed = by_unit(rollup(daily, key=lambda r: r.unit, first=NOV1, last=NOV30))
+    for r in range_ledger(seeded, NOV1, NOV30, timezone=TZ, now=now):
+        assert r.to_dict() == summed[r.unit].to_dict()
