@@ -76,3 +76,17 @@ def unit_name(code: str | None) -> str:
 
 def is_city_wide(user: User | None) -> bool:
     return user is not None and user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def department_name(code: str | None) -> str:
+    dep = runtime().units.departments.get(code or "")
+    if dep is None:
+        return code or "—"
+    return dep.name_en if language() == "en" else dep.name_zh
+
+
+def jurisdiction_name(code: str | None) -> str:
+    jur = runtime().units.jurisdictions.get(code or "")
+    if jur is None:
+        return code or "—"
+    return jur.name_en if language() == "en" else jur.name_zh

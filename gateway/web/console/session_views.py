@@ -11,7 +11,16 @@ from gateway import accounts
 from gateway.case_actions import Actor
 from gateway.models import User
 from gateway.web.console import bp, security
-from gateway.web.console.context import is_city_wide, language, now, runtime, t, unit_name
+from gateway.web.console.context import (
+    department_name,
+    is_city_wide,
+    jurisdiction_name,
+    language,
+    now,
+    runtime,
+    t,
+    unit_name,
+)
 from gateway.web.console.display import Clock, full_number, mask_number
 from gateway.web.console.i18n import LANGUAGES
 
@@ -68,6 +77,8 @@ def _template_context() -> dict:
         "mask": mask_number,
         "full_number": full_number,
         "unit_name": unit_name,
+        "department_name": department_name,
+        "jurisdiction_name": jurisdiction_name,
         "bureau": rt.units.bureau.name_en if lang == "en" else rt.units.bureau.name_zh,
     }
 
