@@ -41,9 +41,10 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.register_blueprint(twilio_voice.bp)
     app.register_blueprint(open311.bp)
     app.register_blueprint(complaint_page.bp)
-    from gateway.web import actions_api
+    from gateway.web import actions_api, console
 
     app.register_blueprint(actions_api.bp)
+    app.register_blueprint(console.bp)
     _register_optional_blueprints(app)
 
     @app.errorhandler(HTTPException)
