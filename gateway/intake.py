@@ -185,12 +185,19 @@ def process(
     answers a common inquiry at once (a service notice).
     Returns the case, or None when there was nothing to do.
     """
-    inbound = session.get(InboundMessage, inbound_id, with_for_update=True)
-    if inbound is None:
-        raise LookupError(f"inbound message {inbound_id} does not exist")
+    # One statement reads and locks both rows: a second run of this job (a retry, the reconciler)
+    # waits here and then sees processed_at set.
+    row = session.execute(
+        select(InboundMessage, Case)
+        .join(Case, Case.id == InboundMessage.case_id)
+        .where(InboundMessage.id == inbound_id)
+        .with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise LookupError(f"inbound message {inbound_id} does not exist or has no case")
+    inbound, case = row
     if inbound.processed_at is not None:
         return None
-    case = session.get(Case, inbound.case_id, with_for_update=True)
     if case.status == CaseStatus.NEW:
         decision = classifier.classify(inbound.body, channel=inbound.channel, sender=inbound.sender)
         route(session, case, decision, now)
