@@ -45,9 +45,14 @@ class Classifier:
         kind, kind_conf = rules.kind, rules.kind_confidence
         reasons = list(rules.reasons)
 
-        if self.model is not None and not rules.emergency.emergency:
-            dep_p, kind_p, notes = self.model.predict(caller, rules, kn)
+        emergency = rules.emergency.emergency
+        if self.model is not None and not emergency:
+            dep_p, kind_p, emergency_p, notes = self.model.predict(caller, rules, kn, language)
             reasons.extend(notes)
+            if emergency_p >= kn.model_emergency_threshold and rules.emergency.danger:
+                # the model may add an emergency the rules' urgency words missed, never remove one
+                emergency = True
+                reasons.append(f"model: live emergency (p={emergency_p:.2f}) -> command")
             department, dep_conf = _mix(dep_p, rules.department_scores, kn.departments, kn.model_weight)
             if rules.inspection and department != INSPECTION_DEPARTMENT and dep_conf < 0.8:
                 # the model may overrule rule 2's word match only when it is sure
@@ -58,6 +63,9 @@ class Classifier:
                 department = next(d for d in ranked if d != EMERGENCY_DEPARTMENT)
             kind, kind_conf = _mix(kind_p, rules.kind_scores, KINDS, kn.model_weight)
             reasons.append(f"model {self.model.version}: department {department}, kind {kind}")
+            if emergency:
+                department, dep_conf = EMERGENCY_DEPARTMENT, max(dep_conf, emergency_p)
+                kind = "complaint" if rules.emergency.sender_in_danger else "report"
 
         jurisdiction = rules.place.jurisdiction
         if kn.units.departments[department].only_city:
@@ -65,13 +73,13 @@ class Classifier:
             reasons.append(f"{department} is handled at the city bureau only (rule 2)")
         unit = kn.units.unit_for(department, jurisdiction).code
         confidence = round(min(dep_conf, 0.5 + kind_conf / 2), 4)
-        if rules.emergency.emergency:
+        if emergency:
             confidence = max(confidence, 0.9)
         return Decision(
             department=department,
             jurisdiction=jurisdiction,
             unit=unit,
-            emergency=rules.emergency.emergency,
+            emergency=emergency,
             kind=kind,
             language=language,
             confidence=confidence,

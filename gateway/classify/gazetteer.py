@@ -57,17 +57,24 @@ def find_place(reading: Reading, knowledge: Knowledge) -> PlaceFinding:
             reasons += (f"place: also named {others}; {best} weighs most",)
         return PlaceFinding(best, place, reasons + hint)
     city = [h for h in hits if h.entry.concern == "city_place"]
-    if city:
-        towns = [h.entry.extra for h in city if h.entry.extra]
-        place = f"{knowledge.city_name} / {towns[0]}" if towns else knowledge.city_name
+    district = [h for h in city if h.entry.extra]  # 高新区: a district of the city bureau's own
+    if district:
+        place = f"{knowledge.city_name} / {district[0].entry.extra}"
         return PlaceFinding(
-            knowledge.city_jurisdiction, place, (f"place: {city[0].entry.term} -> the city as a whole",) + hint
+            knowledge.city_jurisdiction, place, (f"place: {district[0].entry.term} -> the city bureau",) + hint
         )
+    # "在武汉被偷了 回咸宁了": the outside place is where it happened, the city name is only context
     outside = [h for h in hits if h.entry.concern == "outside_place"]
     if outside:
         return PlaceFinding(
             knowledge.city_jurisdiction,
             outside[0].entry.extra,
             (f"place: {outside[0].entry.term} is outside Xianning -> city bureau",) + hint,
+        )
+    if city:
+        return PlaceFinding(
+            knowledge.city_jurisdiction,
+            knowledge.city_name,
+            (f"place: {city[0].entry.term} -> the city as a whole",) + hint,
         )
     return PlaceFinding(knowledge.city_jurisdiction, None, ("place: none named -> city bureau",) + hint)

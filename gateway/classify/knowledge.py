@@ -46,6 +46,7 @@ class Knowledge:
     city_jurisdiction: str
     fallback_department: str
     model_weight: float
+    model_emergency_threshold: float
     question_mark: float
     complaint_bonus: float
     version: str  # "rules-<hash>": changes whenever any word list changes
@@ -53,9 +54,7 @@ class Knowledge:
 
 def load_knowledge(config_dir: Path | str) -> Knowledge:
     config_dir = Path(config_dir)
-    stamp = tuple(_mtime(config_dir / "classifier" / name) for name in FILES) + (
-        _mtime(config_dir / "units.toml"),
-    )
+    stamp = tuple(_mtime(config_dir / "classifier" / name) for name in FILES) + (_mtime(config_dir / "units.toml"),)
     return _load(str(config_dir.resolve()), stamp)
 
 
@@ -109,7 +108,8 @@ def _load(config_dir: str, stamp: tuple[float, ...]) -> Knowledge:
         review_threshold=float(settings.get("review_threshold", 0.55)),
         city_jurisdiction=city,
         fallback_department=fallback,
-        model_weight=float(settings.get("model", {}).get("model_weight", 0.7)),
+        model_weight=float(settings.get("model", {}).get("model_weight", 0.8)),
+        model_emergency_threshold=float(settings.get("model", {}).get("emergency_threshold", 0.5)),
         question_mark=float(kinds.get("question_mark", 1.0)),
         complaint_bonus=float(kinds.get("complaint_bonus", 0.5)),
         version="rules-" + digest.hexdigest()[:12],
@@ -124,8 +124,13 @@ def _add_gazetteer(lex: Lexicon, gaz: dict, units: Units, city: str) -> tuple[di
             raise ValueError(f"gazetteer.toml: jurisdiction {code!r} is not in units.toml")
         county_names[code] = table.get("name", units.jurisdictions[code].name_zh)
         canonical = table.get("canonical", {})
-        for field, kind in (("names", "county"), ("towns", "town"), ("aliases", "alias"),
-                            ("landmarks", "landmark"), ("pinyin", "pinyin")):
+        for field, kind in (
+            ("names", "county"),
+            ("towns", "town"),
+            ("aliases", "alias"),
+            ("landmarks", "landmark"),
+            ("pinyin", "pinyin"),
+        ):
             for term in table.get(field, []):
                 town = "" if kind == "county" else canonical.get(term, term if kind == "town" else "")
                 lex.add(term, Entry("place", code, weights.get(kind, 2.0), term, town))

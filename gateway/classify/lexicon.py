@@ -101,13 +101,12 @@ class Lexicon:
             node = root.get(c)
             if node is None:
                 continue
-            prev_latin = i > 0 and _is_latin(text[i - 1])
             j = i + 1
             while True:
                 specs = node.get(_END)
                 if specs:
                     for spec in specs:
-                        hit = self._accept(spec, text, i, j, prev_latin)
+                        hit = self._accept(spec, text, i, j)
                         if hit is not None:
                             hits.append(hit)
                 if j >= n:
@@ -129,8 +128,8 @@ class Lexicon:
         return hits
 
     @staticmethod
-    def _accept(spec: _Spec, text: str, i: int, j: int, prev_latin: bool) -> Hit | None:
-        if spec.latin_start and prev_latin:
+    def _accept(spec: _Spec, text: str, i: int, j: int) -> Hit | None:
+        if spec.latin_start and i > 0 and _is_latin(text[i - 1]):
             return None
         end = j
         if spec.wildcard:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from gateway.classify.knowledge import Knowledge
 from gateway.classify.lexicon import Hit
 from gateway.classify.text import caller_words, fold, is_city_landline, language_of, split_turns
 
 _CLAUSE_PUNCT = frozenset("。!?\n;,、:")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
 
 
 @dataclass(frozen=True)
@@ -18,11 +21,11 @@ class Reading:
     language: str
     city_landline: bool
     word_spaced: bool  # "sfz 过期 了 去 派出所": spaces separate words, not sentences
+    index: dict[tuple[str, str | None], list[Hit]] = field(default_factory=dict, repr=False)
 
     def of(self, concern: str, label: str | None = None) -> list[Hit]:
-        return [
-            h for h in self.hits if h.entry.concern == concern and (label is None or h.entry.label == label)
-        ]
+        """Hits of one cue list (concern), optionally of one label, in text order."""
+        return self.index.get((concern, label), [])
 
     def clause_of(self, pos: int) -> tuple[int, int]:
         """Bounds of the clause around `pos`: punctuation ends a clause, and so does a space unless the
@@ -41,20 +44,17 @@ class Reading:
 def read(text: str, sender: str | None, knowledge: Knowledge) -> Reading:
     folded = fold(text, knowledge.text)
     caller = caller_words(split_turns(folded, knowledge.text))
-    cjk_spaces = sum(
-        1
-        for i in range(1, len(caller) - 1)
-        if caller[i] == " " and _cjk(caller[i - 1]) and _cjk(caller[i + 1])
-    )
-    cjk = sum(1 for c in caller if _cjk(c))
+    hits = knowledge.lexicon.scan(caller)
+    index: dict[tuple[str, str | None], list[Hit]] = {}
+    for h in hits:
+        index.setdefault((h.entry.concern, None), []).append(h)
+        index.setdefault((h.entry.concern, h.entry.label), []).append(h)
+    cjk = len(_CJK.findall(caller))
     return Reading(
         caller=caller,
-        hits=tuple(knowledge.lexicon.scan(caller)),
+        hits=tuple(hits),
         language=language_of(folded, knowledge.text),
         city_landline=is_city_landline(sender, knowledge.text),
-        word_spaced=cjk > 0 and cjk_spaces * 4 >= cjk,
+        word_spaced=cjk > 0 and len(_CJK_SPACE.findall(caller)) * 4 >= cjk,
+        index=index,
     )
-
-
-def _cjk(c: str) -> bool:
-    return "\u3400" <= c <= "\u9fff"

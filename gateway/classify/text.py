@@ -40,9 +40,7 @@ class TextSettings:
         agent = tuple(s.lower() for s in turns.get("agent", ["坐席", "agent"]))
         labels = sorted(caller + agent, key=len, reverse=True)
         # A label starts a turn at the beginning of the text or after a sentence end/space.
-        pattern = re.compile(
-            r"(?:^|(?<=[\s。.!?,…\"']))(" + "|".join(map(re.escape, labels)) + r")\s*:\s*"
-        )
+        pattern = re.compile(r"(?:^|(?<=[\s。.!?,…\"']))(" + "|".join(map(re.escape, labels)) + r")\s*:\s*")
         sender = raw.get("sender", {})
         lang = raw.get("language", {})
         return cls(
@@ -95,9 +93,8 @@ def caller_words(turns: list[Turn]) -> str:
     """
     kept: list[str] = []
     for k, turn in enumerate(turns):
-        if turn.speaker == "caller":
-            kept.append(turn.text)
-        elif k + 1 < len(turns) and turns[k + 1].speaker == "caller" and _is_question(turn.text):
+        answered = k + 1 < len(turns) and turns[k + 1].speaker == "caller" and _is_question(turn.text)
+        if turn.speaker == "caller" or answered:
             kept.append(turn.text)
     return "\n".join(kept)
 

@@ -1,0 +1,82 @@
+"""The issue's targets, measured on messages the rules and models were not written from.
+
+Cold start: the rules were written from the routing guide and the even-numbered dev messages only, so
+they are measured on the odd-numbered ones. Trained: 5-fold cross-validation over the whole dev set
+(train on four folds, evaluate on the fifth).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from gateway.classify import load_classifier
+from gateway.classify.commands import classify_file, evaluate_file
+from gateway.classify.evaluation import folds, metrics
+from gateway.classify.training import train
+
+COLD_TARGETS = {"department_accuracy": 0.85, "jurisdiction_accuracy": 0.90, "emergency_recall": 1.0,
+                "emergency_precision": 0.90, "kind_accuracy": 0.75}
+TRAINED_TARGETS = {"department_accuracy": 0.95, "jurisdiction_accuracy": 0.95, "emergency_recall": 1.0,
+                   "emergency_precision": 0.95, "kind_accuracy": 0.85}
+# What this version reaches (see the module's report); a change that falls below these is a regression.
+COLD_FLOOR = {"department_accuracy": 0.80, "jurisdiction_accuracy": 0.94, "emergency_recall": 0.70,
+              "emergency_precision": 0.78, "kind_accuracy": 0.66}
+TRAINED_FLOOR = {"department_accuracy": 0.87, "jurisdiction_accuracy": 0.95, "emergency_recall": 0.85,
+                 "emergency_precision": 0.85, "kind_accuracy": 0.84}
+
+
+def _misses(result: dict, targets: dict) -> dict:
+    return {k: round(result[k], 3) for k, v in targets.items() if result[k] < v}
+
+
+@pytest.fixture(scope="module")
+def cold_result(classifier, held_out):
+    decisions = [classifier.classify(ex["text"], ex["channel"], ex.get("from")) for ex in held_out]
+    return metrics(held_out, decisions)
+
+
+@pytest.fixture(scope="module")
+def cv_result(dev_examples):
+    examples, decisions = [], []
+    for training, testing in folds(dev_examples, 5):
+        clf = load_classifier(model=train(training))
+        examples += testing
+        decisions += [clf.classify(ex["text"], ex["channel"], ex.get("from")) for ex in testing]
+    return metrics(examples, decisions)
+
+
+def test_cold_start_no_regression(cold_result):
+    assert not _misses(cold_result, COLD_FLOOR)
+
+
+def test_trained_cv_no_regression(cv_result):
+    assert not _misses(cv_result, TRAINED_FLOOR)
+
+
+@pytest.mark.xfail(reason="issue targets not reached yet: see the report of the cold-start figures", strict=False)
+def test_cold_start_meets_issue_targets(cold_result):
+    assert not _misses(cold_result, COLD_TARGETS)
+
+
+@pytest.mark.xfail(reason="issue targets not reached yet: see the report of the 5-fold CV figures", strict=False)
+def test_trained_cv_meets_issue_targets(cv_result):
+    assert not _misses(cv_result, TRAINED_TARGETS)
+
+
+def test_classify_file_writes_decisions_without_labels(classifier, dev_examples, dev_file):
+    out = io.StringIO()
+    assert classify_file(dev_file, classifier, out) == len(dev_examples)
+    first = out.getvalue().splitlines()[0]
+    assert set(json.loads(first)) == {
+        "id", "department", "jurisdiction", "unit", "emergency", "kind", "confidence", "reasons"}
+
+
+def test_evaluate_file_prints_and_returns_metrics(classifier, dev_examples, dev_file):
+    out = io.StringIO()
+    result = evaluate_file(dev_file, classifier, out)
+    assert result["n"] == len(dev_examples)
+    text = out.getvalue()
+    assert "department accuracy" in text and "emergency recall" in text and "confusion" in text

@@ -1,0 +1,101 @@
+"""Each rule of the routing guide, on messages written for these tests."""
+
+from __future__ import annotations
+
+
+def test_rule1_live_emergency_goes_to_command_whatever_else(classifier):
+    d = classifier.classify("赤壁 陆水湖街道 我家楼下的餐馆着火了 火还在烧 消防通道被堵了 快来人")
+    assert (d.department, d.emergency, d.jurisdiction) == ("command", True, "chibi")
+    assert d.unit == "chibi.command"
+
+
+def test_rule1_fight_with_weapon_in_progress(classifier):
+    d = classifier.classify("通城隽水镇菜市场 两个人拿刀在打架 还在打 快派人")
+    assert d.emergency and d.department == "command"
+
+
+def test_rule1_negated_fire_is_not_emergency(classifier):
+    d = classifier.classify("咸安区永安街道 邻居家冒了一下烟 没有着火 现在没事了 就是想问楼道里能不能充电瓶车")
+    assert not d.emergency
+    assert d.department != "command"
+
+
+def test_rule1_past_violence_is_not_emergency(classifier):
+    d = classifier.classify("上个月在嘉鱼鱼岳镇被人打了 打人的跑了 到现在还没抓到")
+    assert not d.emergency
+
+
+def test_rule1_danger_over_is_not_emergency(classifier):
+    d = classifier.classify("来电人：昨晚隔壁两口子打架，砸东西。坐席：现在还在打吗？来电人：现在没有了，我在崇阳天城镇。")
+    assert not d.emergency
+    assert d.jurisdiction == "chongyang"
+
+
+def test_rule1_hypothetical_fire_is_not_emergency(classifier):
+    d = classifier.classify("我们小区的消防通道天天堆满杂物 万一着火了人都跑不出去 通山通羊镇")
+    assert not d.emergency
+    assert d.department == "fire"
+
+
+def test_rule2_officer_conduct_goes_to_city_inspection_keeping_place(classifier):
+    d = classifier.classify("赤壁赵李桥镇派出所的民警态度恶劣 我问了一句就冲我吼 还拍桌子")
+    assert d.department == "inspection"
+    assert d.jurisdiction == "city"
+    assert d.unit == "city.inspection"
+    assert d.place == "赤壁市 / 赵李桥镇"
+
+
+def test_rule2_misconduct_inside_a_service_complaint(classifier):
+    d = classifier.classify("去通山县车管所换驾照 窗口的辅警要我给好处费才给加急 不给就拖着")
+    assert d.department == "inspection"
+    assert d.jurisdiction == "city"
+
+
+def test_rule2_whistle_blowing_is_a_report(classifier):
+    d = classifier.classify("举报嘉鱼县官桥镇派出所一个民警 上班时间在值班室打游戏 群众办事没人理")
+    assert d.department == "inspection"
+    assert d.kind == "report"
+
+
+def test_rule3_slowness_of_a_service_stays_with_the_service(classifier):
+    d = classifier.classify("在崇阳户政大厅办的身份证 说十五天 现在一个多月了还没拿到")
+    assert d.department == "household"
+    assert d.jurisdiction == "chongyang"
+
+
+def test_rule3_too_many_documents_is_the_service(classifier):
+    d = classifier.classify("通城出入境办港澳通行证 要的材料一次比一次多 跑了三趟还没办好")
+    assert d.department == "exit_entry"
+
+
+def test_rule4_praise_of_a_service_goes_to_that_service(classifier):
+    d = classifier.classify("表扬嘉鱼交警 暴雨天在路口指挥交通 浑身都湿透了")
+    assert (d.department, d.kind) == ("traffic", "praise")
+
+
+def test_rule4_praise_naming_no_service_is_general(classifier):
+    d = classifier.classify("谢谢咸宁的警察同志 我在街上晕倒了是你们送我去的医院")
+    assert (d.department, d.kind) == ("general", "praise")
+
+
+def test_rule4_suggestion_with_no_service_is_general(classifier):
+    d = classifier.classify("建议公安局的公众号多发一些本地新闻 现在内容太少了")
+    assert (d.department, d.kind) == ("general", "suggestion")
+
+
+def test_command_handles_the_110_line_itself(classifier):
+    d = classifier.classify("前天打了110说有人偷电动车 等了一个小时都没人来 咸安横沟桥镇的")
+    assert d.department == "command"
+    assert not d.emergency
+
+
+def test_place_outside_the_city_is_city_bureau(classifier):
+    d = classifier.classify("在武汉出差的时候钱包被偷了 回咸宁了还能报案吗")
+    assert d.jurisdiction == "city"
+    assert d.place == "武汉"
+
+
+def test_no_place_is_city_bureau(classifier):
+    d = classifier.classify("身份证丢了怎么补办")
+    assert (d.department, d.jurisdiction, d.kind) == ("household", "city", "inquiry")
+    assert d.place is None

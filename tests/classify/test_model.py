@@ -1,0 +1,56 @@
+"""The trained model: round trip through bytes, versions, and the rules' guarantees kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from gateway.classify import load_classifier
+from gateway.classify.model import TrainedModel
+from gateway.classify.training import train
+
+
+@pytest.fixture(scope="module")
+def model(dev_examples):
+    return train(dev_examples, now=datetime(2025, 3, 1, 8, 30, tzinfo=UTC))
+
+
+def test_version_format(model):
+    assert model.version.startswith("m-20250301083000-")
+    assert len(model.version.rsplit("-", 1)[1]) == 8
+
+
+def test_dumps_loads_round_trip(model):
+    data = model.dumps()
+    back = TrainedModel.loads(data)
+    assert back.version == model.version
+    assert back.vocabulary == model.vocabulary
+    texts = ["赤壁交警态度恶劣", "身份证丢了怎么补", "My passport was stolen in Chibi", "建议多装红绿灯"]
+    a, b = load_classifier(model=model), load_classifier(model=back)
+    for text in texts:
+        da, db = a.classify(text), b.classify(text)
+        assert (da.department, da.kind, da.emergency) == (db.department, db.kind, db.emergency)
+        assert da.confidence == pytest.approx(db.confidence, abs=1e-3)
+        assert db.model_version == model.version
+
+
+def test_loads_rejects_other_bytes():
+    with pytest.raises(ValueError):
+        TrainedModel.loads(b"not a model")
+
+
+def test_model_keeps_rule_guarantees(model):
+    clf = load_classifier(model=model)
+    d = clf.classify("救命 通城北港镇有人拿刀砍人 快来")
+    assert d.emergency and d.department == "command"
+    d = clf.classify("赤壁陆水湖街道派出所的民警骂人 态度恶劣")
+    if d.department == "inspection":
+        assert d.unit == "city.inspection" and d.place == "赤壁市 / 陆水湖街道"
+    d = clf.classify("九宫山镇的民宿没有灭火器")
+    assert d.jurisdiction == "tongshan"
+
+
+def test_too_few_examples():
+    with pytest.raises(ValueError):
+        train([{"text": "x", "department": "general", "kind": "complaint", "emergency": False}])

@@ -1,0 +1,63 @@
+"""Reading messages: script folding, speaker turns, the landline hint, language."""
+
+from __future__ import annotations
+
+from gateway.classify.knowledge import load_knowledge
+from gateway.classify.text import caller_words, fold, is_city_landline, language_of, split_turns
+from gateway.config import DEFAULT_CONFIG_DIR
+
+SETTINGS = load_knowledge(DEFAULT_CONFIG_DIR).text
+
+
+def test_fold_traditional_fullwidth_and_case():
+    assert fold("咸寧　ＡＢＣ 台灣 身份證", SETTINGS) == "咸宁 abc 台湾 身份证"
+
+
+def test_turns_with_ascii_and_fullwidth_colons():
+    text = "坐席:您好，12389。来电人：我在赤壁。Agent: ok. Caller: thanks"
+    turns = split_turns(fold(text, SETTINGS), SETTINGS)
+    assert [t.speaker for t in turns] == ["agent", "caller", "agent", "caller"]
+
+
+def test_agent_greeting_is_dropped_but_answered_question_kept():
+    text = "坐席：您好，12389，请讲。来电人：我要反映个事。坐席：您是在哪个镇？来电人：赵李桥。"
+    words = caller_words(split_turns(fold(text, SETTINGS), SETTINGS))
+    assert "12389" not in words
+    assert "您是在哪个镇?" in words and "赵李桥" in words
+
+
+def test_text_without_labels_is_the_callers():
+    words = caller_words(split_turns(fold("我家门口天天有人乱停车", SETTINGS), SETTINGS))
+    assert words == "我家门口天天有人乱停车"
+
+
+def test_agent_words_do_not_drive_the_decision(classifier):
+    d = classifier.classify("坐席：您好，12389，请讲。来电人：我想问一下护照怎么办，要带什么？", channel="hotline")
+    assert d.department == "exit_entry"
+
+
+def test_agent_question_answered_by_caller_gives_the_place(classifier):
+    d = classifier.classify("来电人：我的电动车被偷了。坐席：您是在通山哪个镇？来电人：就是县城。", channel="hotline")
+    assert d.jurisdiction == "tongshan"
+
+
+def test_landline_formats():
+    assert is_city_landline("0715-8253825", SETTINGS)
+    assert is_city_landline("07158253825", SETTINGS)
+    assert is_city_landline("+867158253825", SETTINGS)
+    assert not is_city_landline("+8613807151234", SETTINGS)  # a mobile that contains 0715
+    assert not is_city_landline("13807151234", SETTINGS)
+    assert not is_city_landline("027-88886666", SETTINGS)
+    assert not is_city_landline(None, SETTINGS)
+
+
+def test_landline_says_city_never_county(classifier):
+    d = classifier.classify("我的驾驶证快到期了 在哪里换", sender="0715-8253825")
+    assert d.jurisdiction == "city"
+    assert any("landline" in r for r in d.reasons)
+
+
+def test_language():
+    assert language_of(fold("My passport was stolen in Chibi", SETTINGS), SETTINGS) == "en"
+    assert language_of(fold("wo de huzhao xia ge yue guoqi", SETTINGS), SETTINGS) == "zh"
+    assert language_of(fold("身份证丢了 help", SETTINGS), SETTINGS) == "zh"
