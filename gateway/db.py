@@ -6,13 +6,16 @@ Domain code receives a Session; only the edges (web requests, jobs, commands) op
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -92,6 +95,21 @@ class Database:
         """A session in a transaction: committed on success, rolled back on error."""
         with self.sessionmaker() as session, session.begin():
             yield session
+
+    def transaction(self, work: Callable[[Session], T], retries: int = 1) -> T:
+        """Run `work(session)` in a transaction; run it again on a fresh connection if the first
+        one turned out dead (a database restart, connections dropped by an administrator).
+
+        The work must be safe to repeat from the start, as a rolled-back transaction is.
+        """
+        for attempt in range(retries + 1):
+            try:
+                with self.session() as session:
+                    return work(session)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated or attempt == retries:
+                    raise
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         self.engine.dispose()

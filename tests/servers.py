@@ -111,15 +111,19 @@ class WebServer:
 class WorkerProcess:
     """`rq worker` as the Procfile runs it, in its own process group so that a test can SIGKILL it."""
 
-    def __init__(self, env: dict[str, str], queues: tuple[str, ...] = ("intake", "notify", "tracker")) -> None:
+    def __init__(
+        self, env: dict[str, str], queues: tuple[str, ...] = ("intake", "notify", "tracker"), scheduler: bool = False
+    ) -> None:
         self.env = {**os.environ, **env}
         self.queues = queues
+        self.scheduler = scheduler
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         rq = str(Path(sys.executable).parent / "rq")
         self.proc = subprocess.Popen(
-            [rq, "worker", *self.queues, "--url", self.env["REDIS_URL"], "-w", "rq.worker.SimpleWorker"],
+            [rq, "worker", *self.queues, "--url", self.env["REDIS_URL"], "-w", "rq.worker.SimpleWorker"]
+            + (["--with-scheduler"] if self.scheduler else []),
             env=self.env,
             cwd=PROJECT,
             start_new_session=True,

@@ -44,9 +44,13 @@ def inbound_sms():
         payload={key: form.getlist(key) if len(form.getlist(key)) > 1 else form[key] for key in form},
         received_at=now,
     )
-    with rt.database.session() as session:
-        outcome = receive_sms(session, msg, rt.sms_context(session), now, opt_out_type=form.get("OptOutType"))
-        queued = outbox.take_queued_ids(session)
+    opt_out_type = form.get("OptOutType")
+
+    def work(session):
+        outcome = receive_sms(session, msg, rt.sms_context(session), now, opt_out_type=opt_out_type)
+        return outcome, outbox.take_queued_ids(session)
+
+    outcome, queued = rt.database.transaction(work)
     # After the commit: the rows are durable before any job can look for them. If Redis is down,
     # the reconcilers enqueue them later.
     if outcome.needs_intake:
