@@ -132,8 +132,10 @@ def filtered(f: QueueFilter, now: datetime) -> Select:
     text = (f.search or "").strip()[:SEARCH_MAX]
     if text:
         if _CASE_NUMBER.match(text):
-            # Case numbers are stored upper-case; a prefix search uses the unique index on number.
-            query = query.where(Case.number.like(_like_escape(text.upper()) + "%", escape="\\"))
+            # Case numbers are stored upper-case. A range, not LIKE: SQLite's case-insensitive LIKE
+            # cannot use the unique index on number, a range can (on PostgreSQL too).
+            prefix = text.upper()
+            query = query.where(Case.number >= prefix, Case.number < prefix + "\uffff")
         else:
             pattern = f"%{_like_escape(text)}%"
             in_messages = exists().where(

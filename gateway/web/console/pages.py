@@ -93,7 +93,9 @@ def _render_queue(review: bool):
         page = queue_view.queue_page(db, f, at)
         summary = queue_view.summary(db, f.unit, at)
         _show, scope = _emergency_scope()
-        emergencies = queue_view.live_emergencies(db, scope)
+        # The counter is already known for the page's own scope; fetch rows only when there is one.
+        known = summary.emergencies if scope == f.unit else None
+        emergencies = queue_view.live_emergencies(db, scope) if known != 0 else []
         db.expunge_all()
     units = sorted(rt.units.units.values(), key=lambda u: (u.jurisdiction != "city", u.jurisdiction, u.department))
     return render_template(
