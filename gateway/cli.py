@@ -11,20 +11,14 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from gateway import create_app
+from gateway import create_app, jobs
+from gateway.clitime import parse_now
+from gateway.console_cli import user_group
+from gateway.reports_cli import purge_command, report_group
 
 
 def _rt():
     return current_app.extensions["gateway"]
-
-
-def _now(value: str | None) -> datetime:
-    if not value:
-        return datetime.now(UTC)
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise click.BadParameter("give a time zone, e.g. 2026-11-27T09:00:00+08:00")
-    return parsed.astimezone(UTC)
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=True)
@@ -88,8 +82,26 @@ def reconcile_command(now_text: str | None) -> None:
     """Enqueue inbound messages that have not become routed cases after the grace period."""
     from workers.intake import reconcile
 
-    count = reconcile(_rt(), _now(now_text), _rt().settings.reconcile_grace_seconds)
+    count = reconcile(_rt(), parse_now(now_text), _rt().settings.reconcile_grace_seconds)
     click.echo(f"enqueued {count}")
+
+
+@main.command("sweep")
+@click.option("--now", "now_text", help="ISO time with zone (default: now)")
+@with_appcontext
+def sweep_command(now_text: str | None) -> None:
+    """Run the deadline tracker once: reminders, holding replies, escalations, public notices."""
+    from gateway.tracker.commands import run_sweep
+
+    rt = _rt()
+    report = run_sweep(rt.database, parse_now(now_text), rt.settings.config_dir, policy=rt.policy, units=rt.units)
+    jobs.enqueue_notify_many(rt.redis, report.message_ids)
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+
+
+main.add_command(user_group)
+main.add_command(report_group)
+main.add_command(purge_command)
 
 
 @main.command("classify")

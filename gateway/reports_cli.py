@@ -7,27 +7,19 @@ The lead registers these in gateway/cli.py (`main.add_command(report_group)`,
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from gateway.clitime import parse_now
 from gateway.reports import output
 from gateway.reports.report import build_report
 
 
 def _rt():
     return current_app.extensions["gateway"]
-
-
-def _now(value: str | None) -> datetime:
-    if not value:
-        return datetime.now(UTC)
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise click.BadParameter("give a time zone, e.g. 2026-11-27T09:00:00+08:00", param_hint="--now")
-    return parsed.astimezone(UTC)
 
 
 def _day(_ctx, param, value: str | None) -> date | None:
@@ -47,7 +39,7 @@ def _print(first: date, last: date, fmt: str, unit: str | None, now_text: str | 
         raise click.BadParameter(f"--to {last} is before --from {first}")
     with rt.database.session() as session:
         try:
-            report = build_report(session, first, last, units=rt.units, now=_now(now_text), unit=unit)
+            report = build_report(session, first, last, units=rt.units, now=parse_now(now_text), unit=unit)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
     if fmt == "json":
@@ -108,5 +100,5 @@ def purge_command(dry_run: bool, now_text: str | None) -> None:
         policy = retention.load_retention(rt.settings.config_dir, INSTANCE_DIR)
     except retention.RetentionConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    result = retention.purge(rt.database, policy, _now(now_text), dry_run=dry_run)
+    result = retention.purge(rt.database, policy, parse_now(now_text), dry_run=dry_run)
     click.echo(json.dumps(result.to_dict()))
