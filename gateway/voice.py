@@ -153,4 +153,7 @@ def add_transcription(
         received_at=now,
         payload=payload,
     )
-    return intake.accept(session, msg, deployment, join_case=case)
+    accepted = intake.accept(session, msg, deployment, join_case=case)
+    if not accepted.duplicate:
+        record(session, case, "transcription_received", now, "twilio", inbound_id=accepted.inbound_id)
+    return accepted

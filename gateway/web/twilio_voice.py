@@ -22,7 +22,6 @@ from gateway import jobs, phones, voice
 from gateway.channels import VoiceSettings, channel_settings
 from gateway.templates_text import render
 from gateway.web.signature import require_twilio_signature
-from workers.notify import enqueue_send
 
 bp = Blueprint("twilio_voice", __name__)
 
@@ -148,8 +147,7 @@ def _take_call(text: str, lang: str, caller: str, recording: voice.Recording | N
         )
     # After the commit; a lost enqueue is found again by the reconcilers (intake and outbox).
     jobs.enqueue_intake(rt.redis, result.accepted.inbound_id)
-    for message_id in result.outbox_ids:
-        enqueue_send(rt.redis, message_id)
+    jobs.enqueue_notify_many(rt.redis, result.outbox_ids)
     return result
 
 
