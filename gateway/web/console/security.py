@@ -53,8 +53,7 @@ SECURITY_HEADERS = {
 
 
 def configure_app(app: Flask, production: bool) -> None:
-    """Cookie settings for the console's session (the rest of the app uses no session)."""
-    app.config.setdefault("SESSION_COOKIE_NAME", "gateway_console")
+    """Cookie settings of the app's session cookie, which the console signs users in with."""
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = production
