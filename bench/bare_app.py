@@ -13,4 +13,6 @@ def healthz():
 @app.post("/twilio/sms")
 def sms():
     _ = request.form.get("Body")
-    return Response("<?xml version='1.0' encoding='UTF-8'?><Response><Message>ok</Message></Response>", mimetype="application/xml")
+    return Response(
+        "<?xml version='1.0' encoding='UTF-8'?><Response><Message>ok</Message></Response>", mimetype="application/xml"
+    )

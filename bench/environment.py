@@ -93,12 +93,24 @@ def env_for(db_url: str, redis_url: str, port: int | None = None) -> dict[str, s
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterator[tuple[str, subprocess.Popen]]:
+def gunicorn(
+    app: str, env: dict[str, str], workers: int = 2, threads: int = 4
+) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
     env = {**env, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-         "--log-level", "warning"],
+        [
+            str(BIN / "gunicorn"),
+            app,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
         env=env,
         cwd=PROJECT,
     )
@@ -120,11 +132,23 @@ def gunicorn(app: str, env: dict[str, str], workers: int = 2, threads: int = 4) 
 
 
 @contextmanager
-def rq_workers(env: dict[str, str], count: int, queues: tuple[str, ...], burst: bool = False) -> Iterator[list[subprocess.Popen]]:
+def rq_workers(
+    env: dict[str, str], count: int, queues: tuple[str, ...], burst: bool = False
+) -> Iterator[list[subprocess.Popen]]:
     procs = [
         subprocess.Popen(
-            [str(BIN / "rq"), "worker", *queues, "--url", env["REDIS_URL"], "-w", "rq.worker.SimpleWorker",
-             "--logging_level", "WARNING", *(["--burst"] if burst else [])],
+            [
+                str(BIN / "rq"),
+                "worker",
+                *queues,
+                "--url",
+                env["REDIS_URL"],
+                "-w",
+                "rq.worker.SimpleWorker",
+                "--logging_level",
+                "WARNING",
+                *(["--burst"] if burst else []),
+            ],
             env=env,
             cwd=PROJECT,
             stdout=subprocess.DEVNULL,

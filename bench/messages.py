@@ -11,7 +11,11 @@ from urllib.parse import urlencode
 from twilio.request_validator import RequestValidator
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "complaints-dev.jsonl"
-FALLBACK = ["赤壁市赵李桥镇路口的红绿灯坏了三天了", "通城县隽水镇有人在小区里放鞭炮", "My passport renewal in Chibi is slow"]
+FALLBACK = [
+    "赤壁市赵李桥镇路口的红绿灯坏了三天了",
+    "通城县隽水镇有人在小区里放鞭炮",
+    "My passport renewal in Chibi is slow",
+]
 
 
 def texts() -> list[str]:

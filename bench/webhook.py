@@ -16,9 +16,24 @@ LUA = Path(__file__).resolve().parent / "wrk_post.lua"
 
 def _wrk(base: str, requests_file: Path, connections: int, seconds: int, threads: int = 2) -> dict:
     out = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "-s", str(LUA), base, "--",
-         str(requests_file), str(threads)],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "-s",
+            str(LUA),
+            base,
+            "--",
+            str(requests_file),
+            str(threads),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
