@@ -24,28 +24,39 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["gateway"] = Runtime(settings)
 
-    # First: the request id and request timing wrap every other blueprint's handlers.
     from gateway import logging_setup
-    from gateway.web import ops, reports
+    from gateway.web import (
+        actions_api,
+        api,
+        complaint_page,
+        console,
+        open311,
+        openapi,
+        ops,
+        reports,
+        transcripts,
+        twilio_sms,
+        twilio_status,
+        twilio_voice,
+    )
 
+    # First: the request id and request timing wrap every other blueprint's handlers.
     logging_setup.init_app(app)
     ops.init_app(app)  # /healthz, /readyz, /metrics
-    app.register_blueprint(reports.bp)
-
-    from gateway.web import api, complaint_page, open311, openapi, transcripts, twilio_sms, twilio_voice
-
-    app.register_blueprint(twilio_sms.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(transcripts.bp)
-    app.register_blueprint(openapi.bp)
-    app.register_blueprint(twilio_voice.bp)
-    app.register_blueprint(open311.bp)
-    app.register_blueprint(complaint_page.bp)
-    from gateway.web import actions_api, console
-
-    app.register_blueprint(actions_api.bp)
-    app.register_blueprint(console.bp)
-    _register_optional_blueprints(app)
+    for blueprint in (
+        twilio_sms.bp,  # citizens' SMS
+        twilio_status.status_bp,  # delivery states of our SMS
+        twilio_voice.bp,  # the hotline
+        api.bp,  # JSON API: cases
+        actions_api.bp,  # JSON API: unit actions on cases
+        transcripts.bp,  # JSON API: call-centre transcripts
+        openapi.bp,  # the API's description
+        open311.bp,  # Open311 GeoReport v2
+        complaint_page.bp,  # the public complaint page
+        console.bp,  # dispatchers' console
+        reports.bp,  # ledger exports
+    ):
+        app.register_blueprint(blueprint)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -59,11 +70,3 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     logging.getLogger(__name__).debug("app created for %s", settings.env)
     return app
 
-
-def _register_optional_blueprints(app: Flask) -> None:
-    """Blueprints of channels built beside the spine; each registers itself when present."""
-    try:
-        from gateway.web.twilio_status import status_bp
-    except ImportError:
-        return
-    app.register_blueprint(status_bp)
