@@ -82,6 +82,19 @@ def demo_api_key(settings: Settings) -> str:
     return key
 
 
+def demo_logins(settings: Settings) -> list[tuple[str, str]]:
+    """Demo console accounts with fresh passwords (development only), to print at start-up."""
+    from gateway.console_cli import seed_demo_users
+    from gateway.db import Database
+    from gateway.units import load_units
+
+    db = Database(settings.database_url)
+    try:
+        return seed_demo_users(db, load_units(settings.config_dir))
+    finally:
+        db.dispose()
+
+
 def main() -> None:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env()
@@ -98,7 +111,9 @@ def main() -> None:
 
     migrate.upgrade(settings.database_url)
     key = demo_api_key(settings)
+    logins = demo_logins(settings)
     gateway = shutil.which("gateway", path=env["PATH"]) or "gateway"
+    logins_text = "\n".join(f"  login:     {user} / {password}" for user, password in logins)
     print(
         f"""
 Complaint-intake gateway
@@ -106,6 +121,9 @@ Complaint-intake gateway
   database:  {settings.database_url}
   redis:     {settings.redis_url}
   SMS:       {settings.sms_transport} (messages are recorded, not sent)
+
+Console:   {env['PUBLIC_BASE_URL']}/console/login
+{logins_text}
 
 Try it, in another terminal:
   {gateway} simulate-sms --from 13807151234 "赤壁市赵李桥镇路口的红绿灯坏了三天了"
