@@ -33,7 +33,7 @@ def read_examples(path: Path | str) -> list[dict]:
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from None
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                raise ValueError(f"{path}:{number}: expected an object with a \"text\" string")
+                raise ValueError(f'{path}:{number}: expected an object with a "text" string')
             item.setdefault("id", f"line-{number}")
             item.setdefault("channel", "sms")
             examples.append(item)

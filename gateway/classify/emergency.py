@@ -1,17 +1,24 @@
 """Rule 1 of the routing guide: is a danger to life or property happening now?
 
-A danger word alone is not enough: "上个月被打了" is a past event, "没有着火" a negation, "万一着火"
-a fear, "现在没有" says the danger is over. See config/classifier/emergency.toml for the lists.
+Any credible cue of live danger wins; what is filtered out is danger that is negated ("没有着火"), feared
+or asked about ("万一着火", "请问小孩走丢了要等24小时吗"), told as past ("上个月…被打了") or over
+("现在没有了"). Tense is read per cue: the nearest time word before a danger cue decides whether it is
+told as past or present, so "昨天他打了我 现在又拿着刀在门口" is live and "昨晚…打架 砸东西" is not.
+See config/classifier/emergency.toml for the lists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gateway.classify.gazetteer import outermost
 from gateway.classify.lexicon import Hit
 from gateway.classify.reading import Reading
 
 _NEGATOR_REACH = 3  # characters between a negator and the danger cue it cancels ("没有人打架")
+_PROGRESSIVE = ("在", "正", "还在", "正在")  # "有人在撬", "正砸": the verb is happening now
+SEVERE = ("danger_severe", "danger_now")
+DANGER_LISTS = ("danger", "danger_action", "danger_now", "danger_severe")
 
 
 @dataclass(frozen=True)
@@ -20,18 +27,39 @@ class EmergencyFinding:
     sender_in_danger: bool  # complaint (sender/family/home) rather than report (bystander)
     danger: tuple[str, ...]  # live danger cues found, for reasons and model features
     reasons: tuple[str, ...]
+    severe: bool = False  # a live cue is severe by nature (knife, fire, drowning), not only urgent words
 
 
 def _cues(reading: Reading, label: str) -> list[Hit]:
     return reading.of("emergency", label)
 
 
+def _tense(h: Hit, times: list[Hit], reading: Reading) -> str | None:
+    """'past', 'present' or None (no time word) for the danger cue `h`."""
+    text = reading.caller
+    before = text[max(0, h.start - 2) : h.start]
+    if before.endswith(_PROGRESSIVE):
+        return "present"
+    lo, hi = reading.clause_of(h.start)
+    # a present word later in the same clause ("上周被打的 现在还在流血") makes it live
+    if any(t.entry.label == "present" and h.start <= t.start < hi for t in times):
+        return "present"
+    prior = [t for t in times if t.end <= h.start or (t.start < h.start and t.entry.label == "past")]
+    if prior:
+        nearest = max(prior, key=lambda t: (t.end, t.end - t.start))
+        return nearest.entry.label
+    after = [t for t in times if h.start <= t.start < hi]
+    return after[0].entry.label if after else None
+
+
 def find_emergency(reading: Reading) -> EmergencyFinding:
-    dangers = _cues(reading, "danger") + _cues(reading, "danger_now")
+    dangers = [h for name in DANGER_LISTS for h in _cues(reading, name)]
     if not dangers:
         return EmergencyFinding(False, False, (), ())
     negators = _cues(reading, "negators")
     hypothetical = _cues(reading, "hypothetical")
+    # "五分钟之前" is a present time word although it contains the past word "之前"
+    times = outermost(_cues(reading, "past") + _cues(reading, "present"))
     live: list[Hit] = []
     dropped: list[str] = []
     for h in dangers:
@@ -42,28 +70,42 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
         if any(lo <= q.start < hi for q in hypothetical):
             dropped.append(f"{h.entry.term} (hypothetical)")
             continue
+        tense = _tense(h, times, reading)
+        if tense == "past" and h.entry.label != "danger_now":
+            dropped.append(f"{h.entry.term} (past)")
+            continue
         live.append(h)
     terms = tuple(dict.fromkeys(h.entry.term for h in live))
     reasons: list[str] = [f"danger dismissed: {d}" for d in dict.fromkeys(dropped)]
+    first_person = bool(_cues(reading, "first_person"))
     if not live:
-        return EmergencyFinding(False, False, (), tuple(reasons))
+        return EmergencyFinding(False, first_person, (), tuple(reasons))
 
-    over = _cues(reading, "over")
-    past = _cues(reading, "past")
+    severe = [h for h in live if h.entry.label in SEVERE]
     strong = _cues(reading, "urgent_strong") + [h for h in live if h.entry.label == "danger_now"]
     weak = _cues(reading, "urgent")
-    first_person = bool(_cues(reading, "first_person"))
+    present = [h for h in live if _tense(h, times, reading) == "present"]
+    over = _cues(reading, "over")
     if over:
-        reasons.append(f"danger {'、'.join(terms)} is over: {over[0].entry.term}")
+        last = max(o.end for o in over)
+        if not any(s.start >= last for s in strong):
+            reasons.append(f"danger {'、'.join(terms)} is over: {over[0].entry.term}")
+            return EmergencyFinding(False, first_person, terms, tuple(reasons))
+    scam = _cues(reading, "not_live")
+    if scam and not _cues(reading, "urgent_strong"):
+        reasons.append(f"danger {'、'.join(terms)} inside a scam story ({scam[0].entry.term}): not live")
         return EmergencyFinding(False, first_person, terms, tuple(reasons))
+    why = None
     if strong:
-        reasons.append(f"live emergency: {'、'.join(terms)} + {strong[0].entry.term} -> command")
-        return EmergencyFinding(True, first_person, terms, tuple(reasons))
-    if weak and not past:
-        reasons.append(f"live emergency: {'、'.join(terms)} + {weak[0].entry.term} -> command")
-        return EmergencyFinding(True, first_person, terms, tuple(reasons))
-    if past:
-        reasons.append(f"danger {'、'.join(terms)} told as past ({past[0].entry.term}): not an emergency")
-    else:
-        reasons.append(f"danger {'、'.join(terms)} without urgency: not an emergency")
+        why = strong[0].entry.term
+    elif severe:
+        why = f"{severe[0].entry.term} (live by its nature)"
+    elif present:
+        why = f"{present[0].entry.term} (told in the present)"
+    elif weak:
+        why = weak[0].entry.term
+    if why is not None:
+        reasons.append(f"live emergency: {'、'.join(terms)} + {why} -> command")
+        return EmergencyFinding(True, first_person, terms, tuple(reasons), severe=bool(severe or strong))
+    reasons.append(f"danger {'、'.join(terms)} without urgency: not an emergency")
     return EmergencyFinding(False, first_person, terms, tuple(reasons))

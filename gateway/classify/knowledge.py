@@ -28,6 +28,10 @@ EMERGENCY_LISTS = (
     "negators",
     "hypothetical",
     "first_person",
+    "danger_severe",
+    "danger_action",
+    "present",
+    "not_live",
 )
 INSPECTION_LISTS = ("strong", "actors", "conduct", "impersonation")
 KINDS = ("complaint", "report", "inquiry", "suggestion", "praise")

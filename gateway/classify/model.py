@@ -37,7 +37,6 @@ class Head:
     intercept: np.ndarray  # (classes,)
 
 
-
 @dataclass(frozen=True, eq=False)
 class TrainedModel:
     version: str
@@ -93,9 +92,7 @@ class TrainedModel:
         # one gather over the three heads' columns instead of three
         scores = coef[:, idx] @ val + coef[:, n_text:] @ rv + intercept
         heads = (self.department, self.kind, self.emergency)
-        dep, kind, emergency_p = (
-            _softmax(h.classes, scores[a:b]) for h, (a, b) in zip(heads, bounds, strict=True)
-        )
+        dep, kind, emergency_p = (_softmax(h.classes, scores[a:b]) for h, (a, b) in zip(heads, bounds, strict=True))
         emergency = emergency_p.get("true", 0.0)
         notes = []
         best = max(dep, key=dep.__getitem__)
@@ -154,7 +151,6 @@ class TrainedModel:
                 tuple(header["department_classes"]), arrays["department_coef"], arrays["department_intercept"]
             ),
             kind=Head(tuple(header["kind_classes"]), arrays["kind_coef"], arrays["kind_intercept"]),
-            emergency=Head(tuple(header["emergency_classes"]), arrays["emergency_coef"],
-                           arrays["emergency_intercept"]),
+            emergency=Head(tuple(header["emergency_classes"]), arrays["emergency_coef"], arrays["emergency_intercept"]),
             metrics=header.get("metrics"),
         )

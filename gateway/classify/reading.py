@@ -55,6 +55,6 @@ def read(text: str, sender: str | None, knowledge: Knowledge) -> Reading:
         hits=tuple(hits),
         language=language_of(folded, knowledge.text),
         city_landline=is_city_landline(sender, knowledge.text),
-        word_spaced=cjk > 0 and len(_CJK_SPACE.findall(caller)) * 4 >= cjk,
+        word_spaced=cjk == 0 or len(_CJK_SPACE.findall(caller)) * 4 >= cjk,
         index=index,
     )

@@ -18,8 +18,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def dev_path() -> Path | None:
-    candidates = [os.environ.get("COMPLAINTS_DEV", ""), REPO.parent / "shared/data/complaints-dev.jsonl",
-                  Path("/work/shared/data/complaints-dev.jsonl")]
+    candidates = [
+        os.environ.get("COMPLAINTS_DEV", ""),
+        REPO.parent / "shared/data/complaints-dev.jsonl",
+        Path("/work/shared/data/complaints-dev.jsonl"),
+    ]
     for c in candidates:
         if c and Path(c).is_file():
             return Path(c)

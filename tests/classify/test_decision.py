@@ -7,13 +7,48 @@ from hypothesis import strategies as st
 
 from gateway.classify import Decision
 
-WORDS = ["着火了", "快来", "民警", "态度差", "骂我", "身份证", "护照", "驾照", "消防通道", "赌博", "被骗", "表扬",
-         "建议", "请问", "没有", "昨天", "赤壁", "咸安", "武汉", "九宫山", "温泉", "110", "没人来", "fire", "help",
-         "officer", "rude", "坐席：", "来电人：", "?", " ", "举报", "拿刀", "现在没有"]
+WORDS = [
+    "着火了",
+    "快来",
+    "民警",
+    "态度差",
+    "骂我",
+    "身份证",
+    "护照",
+    "驾照",
+    "消防通道",
+    "赌博",
+    "被骗",
+    "表扬",
+    "建议",
+    "请问",
+    "没有",
+    "昨天",
+    "赤壁",
+    "咸安",
+    "武汉",
+    "九宫山",
+    "温泉",
+    "110",
+    "没人来",
+    "fire",
+    "help",
+    "officer",
+    "rude",
+    "坐席：",
+    "来电人：",
+    "?",
+    " ",
+    "举报",
+    "拿刀",
+    "现在没有",
+]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(WORDS), min_size=0, max_size=12), st.sampled_from([None, "0715-8253825", "+8613800000000"]))
+@given(
+    st.lists(st.sampled_from(WORDS), min_size=0, max_size=12), st.sampled_from([None, "0715-8253825", "+8613800000000"])
+)
 def test_decision_invariants(classifier, parts, sender):
     d = classifier.classify("".join(parts), sender=sender)
     units = classifier.knowledge.units

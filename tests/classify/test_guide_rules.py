@@ -26,7 +26,9 @@ def test_rule1_past_violence_is_not_emergency(classifier):
 
 
 def test_rule1_danger_over_is_not_emergency(classifier):
-    d = classifier.classify("来电人：昨晚隔壁两口子打架，砸东西。坐席：现在还在打吗？来电人：现在没有了，我在崇阳天城镇。")
+    d = classifier.classify(
+        "来电人：昨晚隔壁两口子打架，砸东西。坐席：现在还在打吗？来电人：现在没有了，我在崇阳天城镇。"
+    )
     assert not d.emergency
     assert d.jurisdiction == "chongyang"
 
