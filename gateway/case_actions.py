@@ -323,10 +323,8 @@ def _reply(session: Session, case: Case, actor: Actor, action: Mapping, now: dat
     body = _text(action, "body", MAX_REPLY)
     if case.status not in (CaseStatus.ROUTED, CaseStatus.SIGNED, CaseStatus.REPLIED):
         raise Conflict(f"case {case.number} is {case.status}: replies come from the unit that holds the case")
-    if case.first_reply_at is None:
-        # The tracker owns the first-reply bookkeeping (on-time flag, implied signing, next reminders).
-        tracker.mark_replied(session, case, actor.name, now, policy=ctx.policy)
-    message = send_reply(session, case, body, actor.name, now, config_dir=ctx.config_dir)
+    # The first reply also does the tracker's bookkeeping (on-time flag, implied signing, next deadline).
+    message = send_reply(session, case, body, actor.name, now, config_dir=ctx.config_dir, policy=ctx.policy)
     return {"message_id": message.id if message is not None else None}
 
 

@@ -11,6 +11,7 @@ from gateway import followup, outbox, timeline
 from gateway.config import DEFAULT_CONFIG_DIR
 from gateway.conversation import texts
 from gateway.models import Case, CaseStatus, OutboundMessage
+from gateway.tracker.actions import mark_replied
 
 
 class ActionError(ValueError):
@@ -29,9 +30,10 @@ def send_reply(
     now: datetime,
     *,
     config_dir: str | Path = DEFAULT_CONFIG_DIR,
+    policy=None,
 ) -> OutboundMessage | None:
     """The unit's answer to the citizen, through the outbox (also to an opted-out citizen: it is the
-    reply they are waiting on). Marks the first reply and moves the case to `replied`."""
+    reply they are waiting on). The first one moves the case to `replied` through the tracker."""
     body = (body or "").strip()
     if not body:
         raise ActionError("reply body is empty")
@@ -42,11 +44,13 @@ def send_reply(
     message = outbox.queue_sms(
         session, to=case.citizen_number, body=text, purpose=outbox.REPLY, language=language, now=now, case=case
     )
-    timeline.record(session, case, "replied", now, actor, body=body, message_id=message.id if message else None)
-    if case.first_reply_at is None:
-        case.first_reply_at = now
-    if case.status in (CaseStatus.NEW, CaseStatus.REVIEW, CaseStatus.ROUTED, CaseStatus.SIGNED):
-        case.status = CaseStatus.REPLIED
+    if case.first_reply_at is None and case.status in (CaseStatus.ROUTED, CaseStatus.SIGNED):
+        # The first reply is the tracker's bookkeeping (on time or not, the next deadline): one
+        # "replied" event, written there.
+        mark_replied(session, case, actor, now, policy=policy)
+    elif case.first_reply_at is None:
+        case.first_reply_at = now  # a supervisor answering a case still in review: the promise is kept
+    timeline.record(session, case, "reply_sent", now, actor, body=body, message_id=message.id if message else None)
     return message
 
 

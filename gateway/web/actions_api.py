@@ -12,10 +12,9 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from gateway import case_actions
+from gateway import case_actions, jobs
 from gateway.case_view import case_to_dict
 from gateway.outbox import take_queued_ids
-from workers.notify import enqueue_send
 
 try:  # a shared helper may be factored out of api.py; either is the same check
     from gateway.web.auth import authenticate
@@ -59,7 +58,6 @@ def perform(rt, number: str, actor: case_actions.Actor, action: dict, now: datet
         rendered = render(session, case) if render is not None else None
         queued = take_queued_ids(session)
     # Only after the commit made the rows durable. Redis is just a trigger: when it is down,
-    # enqueue_send logs and the outbox reconciler sends the rows later.
-    for message_id in queued:
-        enqueue_send(rt.redis, message_id)
+    # the enqueue logs and the outbox reconciler sends the rows later.
+    jobs.enqueue_notify_many(rt.redis, queued)
     return outcome, rendered

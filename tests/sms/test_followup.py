@@ -32,7 +32,9 @@ def test_reply_reaches_an_opted_out_citizen_and_marks_first_reply(db_session):
     assert message.state == OutboundState.QUEUED and message.purpose == "reply"
     assert message.body.startswith("【咸宁公安12389】案件XN-20261127-0001答复：罚款已撤销。")
     assert case.status == CaseStatus.REPLIED and case.first_reply_at == NOW
-    assert _events(db_session, case) == ["sms_queued", "replied"]
+    events = _events(db_session, case)
+    assert events[0] == "sms_queued" and events[-2:] == ["replied", "reply_sent"]
+    assert events.count("replied") == 1  # the tracker's first-reply event, once
     with pytest.raises(ActionError):
         send_reply(db_session, case, "  ", "x", NOW)
 
