@@ -71,7 +71,7 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
             dropped.append(f"{h.entry.term} (hypothetical)")
             continue
         tense = _tense(h, times, reading)
-        if tense == "past" and h.entry.label != "danger_now":
+        if tense == "past" and h.entry.label != "danger_now":  # "还在烧" carries its own present
             dropped.append(f"{h.entry.term} (past)")
             continue
         live.append(h)
@@ -95,14 +95,17 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
     if scam and not _cues(reading, "urgent_strong"):
         reasons.append(f"danger {'、'.join(terms)} inside a scam story ({scam[0].entry.term}): not live")
         return EmergencyFinding(False, first_person, terms, tuple(reasons))
+    # a time word of the past anywhere ("…是上个月的事") leaves only cues told in the present, or strong
+    # urgency, to make the danger live
+    past_told = any(t.entry.label == "past" for t in times)
     why = None
     if strong:
         why = strong[0].entry.term
-    elif severe:
-        why = f"{severe[0].entry.term} (live by its nature)"
     elif present:
         why = f"{present[0].entry.term} (told in the present)"
-    elif weak:
+    elif severe and not past_told:
+        why = f"{severe[0].entry.term} (live by its nature)"
+    elif weak and not past_told:
         why = weak[0].entry.term
     if why is not None:
         reasons.append(f"live emergency: {'、'.join(terms)} + {why} -> command")
