@@ -1,4 +1,9 @@
-"""Citizen-facing texts from `config/templates/*.toml`, in the citizen's language."""
+"""Citizen- and unit-facing texts from `config/templates/*.toml`, in the reader's language.
+
+Every module that speaks (intake's acknowledgement, the conversation, the tracker, the hotline)
+reads its file through here, so a template missing a language falls back to Chinese the same way
+everywhere.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,16 @@ from gateway.config import read_toml
 
 
 @lru_cache(maxsize=32)
-def _load(config_dir: str, name: str) -> dict:
-    return read_toml(Path(config_dir) / "templates", f"{name}.toml")
+def templates(config_dir: str | Path, file: str) -> dict:
+    """The whole of `config/templates/<file>.toml` (cached: templates change with a deploy)."""
+    return read_toml(Path(config_dir) / "templates", f"{file}.toml")
+
+
+def pick(entry: dict, language: str):
+    """An entry's text in `language`, Chinese when the entry has none in it."""
+    return entry.get(language) or entry["zh"]
 
 
 def render(config_dir: str | Path, file: str, key: str, language: str, **values) -> str:
-    """The template `key` of `config/templates/<file>.toml` in `language` (Chinese when it lacks one)."""
-    entry = _load(str(config_dir), file)[key]
-    text = entry.get(language) or entry["zh"]
-    return text.format(**values)
+    """The template `key` of `config/templates/<file>.toml` in `language`, filled in."""
+    return pick(templates(str(config_dir), file)[key], language).format(**values)

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
-from gateway.config import DEFAULT_CONFIG_DIR, read_toml
+from gateway import templates_text
+from gateway.config import DEFAULT_CONFIG_DIR
 
-FILE = "citizen.toml"
-
-
-@lru_cache(maxsize=8)
-def _templates(config_dir: str) -> dict:
-    return read_toml(Path(config_dir) / "templates", FILE)
+FILE = "citizen"
 
 
 def render(key: str, language: str, config_dir: str | Path = DEFAULT_CONFIG_DIR, **values) -> str:
     """Template `key` in `language`, Chinese when the language has no entry."""
-    entry = _templates(str(config_dir))[key]
-    return (entry.get(language) or entry["zh"]).format(**values)
+    return templates_text.render(config_dir, FILE, key, language, **values)
 
 
 def status_name(status: str, language: str, config_dir: str | Path = DEFAULT_CONFIG_DIR) -> str:
-    names = _templates(str(config_dir))["status_names"]
-    entry = names.get(status) or names["new"]
-    return entry.get(language) or entry["zh"]
+    names = templates_text.templates(str(config_dir), FILE)["status_names"]
+    return templates_text.pick(names.get(status) or names["new"], language)
 
 
 def keys(config_dir: str | Path = DEFAULT_CONFIG_DIR) -> list[str]:
-    return [k for k in _templates(str(config_dir)) if k != "status_names"]
+    return [k for k in templates_text.templates(str(config_dir), FILE) if k != "status_names"]
