@@ -187,6 +187,9 @@ def return_case(
     _done(session, case, policy, now)
 
 
+REROUTABLE = (CaseStatus.RETURNED, CaseStatus.REVIEW, CaseStatus.NEW, CaseStatus.ROUTED, CaseStatus.SIGNED)
+
+
 def reroute(
     session: Session,
     case: Case,
@@ -197,19 +200,23 @@ def reroute(
     units: Units,
     policy: Policy,
 ) -> None:
-    """Dispatch sends a returned (or reviewed) case to a unit; its clocks start again now.
+    """Dispatch sends a case to a unit; its clocks start again now.
 
-    For a returned case the time between the first routing and now is recorded as lost.
+    Returned, reviewed and unrouted cases, and also a case a supervisor finds at the wrong unit
+    before it was answered (routed or signed for): a correction the classifier learns from.
+    For a case that had been with a unit, the time between that routing and now is recorded as lost.
     """
     _lock(session, case)
-    if case.status not in (CaseStatus.RETURNED, CaseStatus.REVIEW, CaseStatus.NEW):
-        raise ActionNotAllowed(f"case {case.number} is {case.status}: only returned or unrouted cases are re-routed")
+    if case.status not in REROUTABLE:
+        raise ActionNotAllowed(
+            f"case {case.number} is {case.status}: only cases not yet answered by a unit are re-routed"
+        )
     try:
         unit = units.unit_for(department, jurisdiction)
     except KeyError as exc:
         raise RoutingError(str(exc.args[0])) from None
     lost = 0
-    if case.status == CaseStatus.RETURNED and case.routed_at is not None:
+    if case.status in (CaseStatus.RETURNED, CaseStatus.ROUTED, CaseStatus.SIGNED) and case.routed_at is not None:
         lost = max(0, int((now - case.routed_at).total_seconds()))
         case.returned_seconds = (case.returned_seconds or 0) + lost
     previous = case.unit

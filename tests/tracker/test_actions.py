@@ -142,11 +142,20 @@ def test_return_outside_the_sign_window_is_refused(session, policy):
 
 def test_reroute_checks_the_route_and_the_state(session, policy, units):
     case = new_case(session, policy, MONDAY)
-    with pytest.raises(ActionNotAllowed):
-        reroute(session, case, "traffic", "jiayu", "dispatcher-1", MONDAY, units, policy)
     return_case(session, case, "jiayu's road", "chibi-traffic", MONDAY + timedelta(minutes=5), policy=policy)
     with pytest.raises(RoutingError):
         reroute(session, case, "traffic", "atlantis", "dispatcher-1", MONDAY, units, policy)
+    reroute(session, case, "traffic", "jiayu", "dispatcher-1", MONDAY + timedelta(minutes=6), units, policy)
+    mark_replied(session, case, "jiayu-traffic", MONDAY + timedelta(minutes=30), policy=policy)
+    with pytest.raises(ActionNotAllowed):  # answered: the unit that answered keeps it
+        reroute(session, case, "traffic", "chibi", "dispatcher-1", MONDAY + timedelta(hours=1), units, policy)
+
+
+def test_a_supervisor_corrects_a_routed_case_and_the_time_lost_is_recorded(session, policy, units):
+    case = new_case(session, policy, MONDAY)
+    reroute(session, case, "public_order", "chibi", "supervisor-1", MONDAY + timedelta(minutes=40), units, policy)
+    assert case.unit == "chibi.public_order" and case.status == "routed" and case.route_source == "dispatcher"
+    assert case.returned_seconds == 40 * 60
 
 
 def test_on_time_rate_counts_open_overdue_cases(session, policy):
