@@ -174,7 +174,8 @@ def reopen_and_escalate(
         from_unit=from_unit,
         to_unit=target.code,
     )
-    timeline.record(session, case, "escalated", now, "system", reason="low_rating", unit=target.code)
+    # `unit` is the unit escalated against (the one that closed the case), as the ledger counts it.
+    timeline.record(session, case, "escalated", now, "system", reason="low_rating", unit=from_unit, to_unit=target.code)
     if target.duty_number:
         previous = units.get(from_unit) if from_unit else None
         body = texts.render(

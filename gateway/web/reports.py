@@ -24,6 +24,7 @@ from gateway import apikeys
 from gateway.reports import output
 from gateway.reports.ledger import LedgerRow, rollup
 from gateway.reports.report import MAX_DAYS, Report, build_report, department_of
+from gateway.web import api
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -32,20 +33,13 @@ class BadRequest(ValueError):
     pass
 
 
-def _error(status: int, message: str) -> Response:
-    response = jsonify({"error": message})
-    response.status_code = status
-    return response
-
-
 @bp.before_request
 def authenticate():
-    rt = current_app.extensions["gateway"]
-    with rt.database.session() as session:
-        key = apikeys.verify(session, request.headers.get("X-API-Key"))
-        if key is None:
-            return _error(401, "missing or invalid X-API-Key")
-        g.report_scope = key.scope
+    """The API's key check; a key's scope (a unit, or the city) is what its reports may show."""
+    refused = api.authenticate()
+    if refused is not None:
+        return refused
+    g.report_scope = g.api_key.scope
     return None
 
 
@@ -98,9 +92,9 @@ def report_response(scope: str, args: MultiDict, kind: str = "ledger.json") -> R
     try:
         report = _report(scope, args)
     except BadRequest as exc:
-        return _error(400, str(exc))
+        return api.error(400, str(exc))
     except PermissionError:
-        return _error(403, "this key sees its own unit only")
+        return api.error(403, "this key sees its own unit only")
     if kind == "ledger.json":
         return jsonify(report.to_dict(by_day=True))
     if kind == "charts.json":
@@ -110,7 +104,7 @@ def report_response(scope: str, args: MultiDict, kind: str = "ledger.json") -> R
     by = args.get("by", "unit")
     rows: dict[str, list[LedgerRow]] = {"unit": report.units, "day": report.daily, "department": report.departments}
     if by not in rows:
-        return _error(400, "by= unit, day or department")
+        return api.error(400, "by= unit, day or department")
     return _csv(output.ledger_csv(rows[by], report.names), f"{_stem(report)}-{by}.csv")
 
 
