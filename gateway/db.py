@@ -19,6 +19,9 @@ T = TypeVar("T")
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    # Citizens' numbers and messages are statement parameters: keep them out of error messages
+    # and logs (an exception logged with its SQL would otherwise carry them).
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _sqlite_serialised_writes(engine)

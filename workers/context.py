@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway.logging_setup import configure_logging
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 
@@ -11,6 +12,8 @@ _runtime: Runtime | None = None
 def runtime() -> Runtime:
     global _runtime
     if _runtime is None:
+        # Worker logs are JSON with the job id, and phone numbers redacted, as the web's are.
+        configure_logging()
         _runtime = Runtime(Settings.from_env())
     return _runtime
 

@@ -27,6 +27,8 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_unit_status", "unit", "status"),
         Index("ix_cases_citizen_open", "citizen_number", "status"),
+        # The satisfaction follow-up sweep: closed cases waiting for a rating.
+        Index("ix_cases_status_closed_at", "status", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,9 +55,9 @@ class Case(Base):
 
     # Progress.
     assigned_to: Mapped[str | None] = mapped_column(String(64))
-    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    first_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # ledger
+    first_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # ledger
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # ledger
     resolution: Mapped[str | None] = mapped_column(Text)
 
     # Deadlines (set at routing, moved by extensions and returns) and the tracker's cursor.
@@ -74,7 +76,7 @@ class Case(Base):
     # Satisfaction follow-up (回访).
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_text: Mapped[str | None] = mapped_column(String(32))
-    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # ledger
 
 
 class CaseCounter(Base):

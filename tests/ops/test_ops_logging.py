@@ -92,3 +92,18 @@ def test_redaction_helpers():
     assert logging_setup.redact_text(f"a {PHONE} b") == "a [phone] b"
     assert logging_setup.redact_value({"Body": "x", "n": [PHONE]}) == {"Body": "[redacted]", "n": ["[phone]"]}
     assert not DIGITS.search(logging_setup.redact_text("+86 138 0715 1234 and 138-0715-1234"))
+
+
+def test_a_database_error_in_the_log_carries_no_message_or_number(database):
+    """SQL errors quote their statement; the engine is built to leave the parameters out."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError) as caught, database.engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO no_such_table VALUES (:body, :sender)"),
+            {"body": "夜里有人敲门", "sender": "+8613807151234"},
+        )
+    message = str(caught.value)
+    assert "夜里有人敲门" not in message and "13807151234" not in message

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 00:43:28.400719
+Create Date: 2026-11-27 01:16:19.527639
 """
 
 from alembic import op
@@ -77,9 +77,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_citizen_open', ['citizen_number', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_closed_at'), ['closed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_first_reply_at'), ['first_reply_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_next_action_at'), ['next_action_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_rated_at'), ['rated_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_signed_at'), ['signed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
+        batch_op.create_index('ix_cases_status_closed_at', ['status', 'closed_at'], unique=False)
         batch_op.create_index('ix_cases_unit_status', ['unit', 'status'], unique=False)
 
     op.create_table('classifier_models',
@@ -145,6 +150,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_events', schema=None) as batch_op:
         batch_op.create_index('ix_case_events_case_at', ['case_id', 'at'], unique=False)
+        batch_op.create_index('ix_case_events_type_at', ['type', 'at'], unique=False)
 
     op.create_table('inbound_messages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -213,6 +219,7 @@ def downgrade() -> None:
 
     op.drop_table('inbound_messages')
     with op.batch_alter_table('case_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_events_type_at')
         batch_op.drop_index('ix_case_events_case_at')
 
     op.drop_table('case_events')
@@ -229,9 +236,14 @@ def downgrade() -> None:
     op.drop_table('classifier_models')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_unit_status')
+        batch_op.drop_index('ix_cases_status_closed_at')
         batch_op.drop_index(batch_op.f('ix_cases_status'))
+        batch_op.drop_index(batch_op.f('ix_cases_signed_at'))
+        batch_op.drop_index(batch_op.f('ix_cases_rated_at'))
         batch_op.drop_index(batch_op.f('ix_cases_next_action_at'))
+        batch_op.drop_index(batch_op.f('ix_cases_first_reply_at'))
         batch_op.drop_index(batch_op.f('ix_cases_created_at'))
+        batch_op.drop_index(batch_op.f('ix_cases_closed_at'))
         batch_op.drop_index('ix_cases_citizen_open')
 
     op.drop_table('cases')
