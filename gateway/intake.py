@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gateway import language, phones
+from gateway.db import insert_for
 from gateway.models import Case, CaseStatus, InboundMessage
 from gateway.numbering import local_day, next_case_number
 from gateway.timeline import record
@@ -93,7 +93,7 @@ def store(session: Session, msg: IncomingMessage, deployment: Deployment) -> Sto
     # INSERT .. ON CONFLICT DO NOTHING: a repeated delivery (a Twilio retry, ten at once) finds the
     # unique (channel, provider_id) taken, waits for the first one to commit, and inserts nothing.
     inbound_id = session.execute(
-        _insert_for(session)(InboundMessage)
+        insert_for(session)(InboundMessage)
         .values(
             channel=msg.channel,
             provider_id=msg.provider_id,
@@ -147,10 +147,6 @@ def mark_handled(session: Session, inbound_id: int, now: datetime, case_id: int 
     session.execute(
         update(InboundMessage).where(InboundMessage.id == inbound_id).values(processed_at=now, case_id=case_id)
     )
-
-
-def _insert_for(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _existing(session: Session, channel: str, provider_id: str) -> InboundMessage | None:

@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from gateway import timeline
+from gateway.db import insert_for
 from gateway.models import Case, OutboundMessage, OutboundState
 from gateway.phones import FIXED_LINE, normalise
 from gateway.sms import errors
@@ -66,8 +66,6 @@ def queue_sms(
     Fixed lines and opted-out numbers get a suppressed row (kept for the record and the timeline)
     instead of a queued one; a fixed line also gets a call-back task for the case's unit.
     """
-    if dedupe_key is not None and _dedupe_exists(session, dedupe_key):
-        return None
     phone = normalise(to)
     number = phone.number if phone.valid else to
     body = cap(body)
@@ -76,7 +74,7 @@ def queue_sms(
         state, reason = OutboundState.SUPPRESSED, "fixed_line"
     elif is_opted_out(session, number) and not (purpose in ALWAYS_DELIVERED and case is not None):
         state, reason = OutboundState.SUPPRESSED, "opted_out"
-    message = OutboundMessage(
+    values = dict(
         case_id=case.id if case is not None else None,
         to_number=number,
         body=body,
@@ -91,16 +89,20 @@ def queue_sms(
         next_attempt_at=now if state == OutboundState.QUEUED else None,
         updated_at=now,
     )
-    # Flush the caller's pending rows first so that the savepoint covers only ours: an
-    # IntegrityError inside it can then only be our dedupe key, lost to a concurrent writer.
-    session.flush()
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
-        if dedupe_key is None:
-            raise
+    # One statement: a dedupe key already taken (a second sweep, a job run twice, a concurrent
+    # writer) inserts nothing, without an error that would spoil the caller's transaction.
+    new_id = session.execute(
+        insert_for(session)(OutboundMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboundMessage.id)
+    ).scalar_one_or_none()
+    if new_id is None:
         return None
+    # The row exists; give the caller the ORM object without reading it back.
+    message = OutboundMessage(id=new_id, **values)
+    make_transient_to_detached(message)
+    session.add(message)
     if case is not None:
         event = "sms_queued" if state == OutboundState.QUEUED else "sms_suppressed"
         details = {"message_id": message.id, "purpose": message.purpose, "segments": message.segments}
@@ -112,10 +114,6 @@ def queue_sms(
     if state == OutboundState.QUEUED:
         session.info.setdefault(SESSION_IDS_KEY, []).append(message.id)
     return message
-
-
-def _dedupe_exists(session: Session, key: str) -> bool:
-    return session.scalar(select(OutboundMessage.id).where(OutboundMessage.dedupe_key == key)) is not None
 
 
 def take_queued_ids(session: Session) -> list[int]:
