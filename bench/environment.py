@@ -85,6 +85,7 @@ def env_for(db_url: str, redis_url: str, port: int | None = None) -> dict[str, s
         REDIS_URL=redis_url,
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
         GATEWAY_ENV="development",
+        LOG_LEVEL="WARNING",  # the same quiet logs for the baselines and the gateway
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
     )
     if port:

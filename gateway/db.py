@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
@@ -84,6 +84,17 @@ def _sqlite_serialised_writes(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def redoable(session: Session) -> None:
+    """Let this transaction commit without waiting for the disk (PostgreSQL `synchronous_commit`).
+
+    Only for work that is derived from rows already durable and is redone if lost: if the server
+    crashes in the next moments, the transaction is gone as if it never ran, and whatever watches
+    for unfinished work (the intake reconciler) runs it again. Never for the webhook's own write.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def insert_for(session: Session):

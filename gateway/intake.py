@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gateway import language, phones
-from gateway.db import insert_for
+from gateway.db import insert_for, redoable
 from gateway.models import Case, CaseStatus, InboundMessage
 from gateway.numbering import local_day, next_case_number
 from gateway.timeline import record
@@ -181,6 +181,9 @@ def process(
     answers a common inquiry at once (a service notice).
     Returns the case, or None when there was nothing to do.
     """
+    # Routing is redone from the durable inbound row if this commit is lost (the reconciler finds
+    # processed_at unset), so it need not wait for the disk.
+    redoable(session)
     # One statement reads and locks both rows: a second run of this job (a retry, the reconciler)
     # waits here and then sees processed_at set.
     row = session.execute(
