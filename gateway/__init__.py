@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from gateway.runtime import Runtime
@@ -57,6 +57,14 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         reports.bp,  # ledger exports
     ):
         app.register_blueprint(blueprint)
+
+    @app.before_request
+    def refuse_nul_bytes():
+        # A NUL can be sent in a URL but no PostgreSQL text can hold it: a clear 4xx, not a 500.
+        if any(isinstance(v, str) and "\x00" in v for v in (request.view_args or {}).values()):
+            abort(404)
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400, description="query parameters must not contain NUL characters")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -12,7 +12,7 @@ Two steps, so that a webhook can answer within Twilio's 15 s whatever the queue 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -88,6 +88,7 @@ def store(session: Session, msg: IncomingMessage, deployment: Deployment) -> Sto
 
     The statements are few on purpose: this runs inside the webhook, before Twilio's 15 s are up.
     """
+    msg = _storable(msg)
     phone = phones.normalise(msg.sender, deployment.region)
     lang = language.detect(msg.body)
     # INSERT .. ON CONFLICT DO NOTHING: a repeated delivery (a Twilio retry, ten at once) finds the
@@ -112,6 +113,29 @@ def store(session: Session, msg: IncomingMessage, deployment: Deployment) -> Sto
         return Stored(inbound_id, phone.number, phone.type, lang, duplicate=False)
     existing = _existing(session, msg.channel, msg.provider_id)
     return Stored(existing.id, existing.sender, existing.sender_type, existing.language, duplicate=True)
+
+
+def _without_nul(value):
+    """NUL can be sent in a form or JSON but no PostgreSQL text column can hold it; nothing a
+    citizen means is lost by dropping it."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def _storable(msg: IncomingMessage) -> IncomingMessage:
+    return replace(
+        msg,
+        provider_id=_without_nul(msg.provider_id),
+        sender=_without_nul(msg.sender),
+        body=_without_nul(msg.body),
+        recipient=_without_nul(msg.recipient),
+        payload=_without_nul(msg.payload),
+    )
 
 
 def open_case(session: Session, stored: Stored, msg: IncomingMessage, deployment: Deployment) -> Accepted:
