@@ -195,13 +195,13 @@ def process(
     classifier,
     policy,
     now: datetime,
-    alerts: EmergencyAlerts | None = None,
+    alerts=None,
     notices: Callable[[Session, Case, str, datetime], object] | None = None,
 ) -> Case | None:
     """Classify and route the case of inbound message `inbound_id`; a no-op if already done.
 
     `classifier` has `.classify(text, channel, sender) -> Decision`; `policy` has `.apply(case, start)`;
-    `alerts` tells the 110 command centre and the citizen about a live emergency; `notices`
+    `alerts` (gateway.alerts.EmergencyAlerts) tells the 110 command centre and the citizen about a live emergency; `notices`
     answers a common inquiry at once (a service notice).
     Returns the case, or None when there was nothing to do.
     """
@@ -235,56 +235,6 @@ def process(
             notices(session, case, inbound.body, now)
     inbound.processed_at = now
     return case
-
-
-@dataclass(frozen=True)
-class EmergencyAlerts:
-    """A live emergency reaches the 110 command centre at once, and the citizen is told to call 110.
-
-    Both messages carry a dedupe key, so a job that runs twice alerts once.
-    """
-
-    config_dir: str
-    command_unit: str  # the unit code of the command centre
-    duty_number: str | None  # where the command centre wants alerts by SMS
-
-    def raise_alert(self, session: Session, case: Case, body: str, now: datetime) -> None:
-        from gateway import outbox
-        from gateway.templates_text import render
-
-        record(session, case, "emergency_alert", now, "system", unit=self.command_unit)
-        if self.duty_number:
-            text = render(
-                self.config_dir,
-                "intake",
-                "emergency_alert",
-                "zh",
-                number=case.number,
-                place=case.place or "不详",
-                sender=case.citizen_number,
-                excerpt=body[:40],
-            )
-            outbox.queue_sms(
-                session,
-                to=self.duty_number,
-                body=text,
-                purpose="emergency_alert",
-                language="zh",
-                now=now,
-                case=case,
-                dedupe_key=f"emergency-alert:{case.id}",
-            )
-        advice = render(self.config_dir, "intake", "emergency_advice", case.language, number=case.number)
-        outbox.queue_sms(
-            session,
-            to=case.citizen_number,
-            body=advice,
-            purpose=outbox.EMERGENCY_ADVICE,
-            language=case.language,
-            now=now,
-            case=case,
-            dedupe_key=f"emergency-advice:{case.id}",
-        )
 
 
 def route(session: Session, case: Case, decision, now: datetime) -> None:

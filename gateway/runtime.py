@@ -11,8 +11,9 @@ from functools import cached_property
 
 from redis import Redis
 
+from gateway.alerts import EmergencyAlerts
 from gateway.db import Database
-from gateway.intake import Deployment, EmergencyAlerts
+from gateway.intake import Deployment
 from gateway.model_store import ClassifierProvider
 from gateway.settings import Settings
 from gateway.units import Units, load_units
