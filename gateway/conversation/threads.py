@@ -51,18 +51,30 @@ def thread_decision(
     different_matter: Callable[[Case, str], bool] | None = None,
     abuse_limit: int = abuse.DEFAULT_LIMIT,
 ) -> ThreadDecision:
-    if abuse.over_limit(session, sender, now, abuse_limit):
-        target = abuse.merge_target(session, sender)
-        if target is not None:
-            return ThreadDecision(target, ABUSE)
+    # One query serves both checks, and answers at once for the usual sender, who has no cases.
+    fetch = max(abuse_limit, 5) + 5
+    recent = list(
+        session.scalars(
+            select(Case)
+            .where(Case.citizen_number == sender)
+            .order_by(Case.created_at.desc(), Case.id.desc())
+            .limit(fetch)
+        )
+    )
+    if not recent:
+        return ThreadDecision(None, None)
+    if sum(1 for case in recent if case.created_at > now - abuse.WINDOW) >= abuse_limit:
+        return ThreadDecision(recent[0], ABUSE)  # merged into the latest case
     if starts_new_matter(text):
         return ThreadDecision(None, None)
-    candidates = session.scalars(
-        select(Case)
-        .where(Case.citizen_number == sender, Case.status.in_(CaseStatus.OPEN))
-        .order_by(Case.created_at.desc())
-        .limit(5)
-    )
+    candidates = [case for case in recent if case.status in CaseStatus.OPEN][:5]
+    if not candidates and len(recent) == fetch:  # a long history: its open cases may be older
+        candidates = session.scalars(
+            select(Case)
+            .where(Case.citizen_number == sender, Case.status.in_(CaseStatus.OPEN))
+            .order_by(Case.created_at.desc())
+            .limit(5)
+        )
     for case in candidates:
         if last_contact(session, case) < now - THREAD_WINDOW:
             continue
