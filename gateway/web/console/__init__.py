@@ -23,4 +23,4 @@ bp = Blueprint(
 )
 
 # Importing the modules attaches their routes and hooks to `bp`.
-from gateway.web.console import admin, pages, session_views  # noqa: E402,F401
+from gateway.web.console import admin, pages, reports_page, session_views  # noqa: E402,F401
