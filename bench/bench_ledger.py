@@ -6,8 +6,7 @@ Rows are bulk-inserted into a private, migrated database (a temporary SQLite fil
 PostgreSQL database at BENCH_POSTGRES_URL). Each figure is the best of R runs. The baseline, measured
 in the same run on the same data, is a plain `SELECT count(*) FROM cases` (one scan of the table):
 ratios say how many table scans a report costs, which travels between machines better than seconds.
-Timed twice: on the schema as migrated, then after creating the indexes the ledger would like
-(RECOMMENDED_INDEXES; created here only, the real ones belong in a migration). Prints one JSON object.
+Timed on the schema as migrated (which has the ledger's indexes), after ANALYZE. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -37,13 +36,6 @@ from gateway.units import load_units
 
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TZ = "Asia/Shanghai"
-RECOMMENDED_INDEXES = (
-    "CREATE INDEX ix_cases_signed_at ON cases (signed_at)",
-    "CREATE INDEX ix_cases_first_reply_at ON cases (first_reply_at)",
-    "CREATE INDEX ix_cases_closed_at ON cases (closed_at)",
-    "CREATE INDEX ix_cases_rated_at ON cases (rated_at)",
-    "CREATE INDEX ix_case_events_type_at ON case_events (type, at)",
-)
 END = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # a fixed "now": the same data every run
 START = END - timedelta(days=365)
 
@@ -197,16 +189,12 @@ def bench(url: str, n: int, repeat: int, rng_seed: int) -> dict:
     result = {"dialect": db.engine.dialect.name, "cases": len(cases), "events": len(events)}
     result["insert_s"] = round(load(db, cases, events), 2)
     del cases, events
-    result["as_migrated"] = measure(db, units, repeat)
-    with db.engine.begin() as conn:
-        for ddl in RECOMMENDED_INDEXES:
-            conn.execute(text(ddl))
     with db.engine.connect() as conn:
         if db.engine.dialect.name == "postgresql":
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
         else:
             conn.execute(text("ANALYZE"))
-    result["with_recommended_indexes"] = measure(db, units, repeat)
+    result["as_migrated"] = measure(db, units, repeat)
     db.dispose()
     return result
 
