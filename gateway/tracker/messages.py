@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from gateway.config import read_toml
+from gateway import templates_text
 
 # Units and supervisors read Chinese; citizens read the language they wrote in.
 UNIT_LANGUAGE = "zh"
 
 
-@lru_cache(maxsize=8)
 def _templates(config_dir: str) -> dict:
-    return read_toml(Path(config_dir) / "templates", "tracker.toml")
+    return templates_text.templates(str(config_dir), "tracker")
 
 
-def _pick(entry: dict, language: str):
-    return entry.get(language) or entry["zh"]
+_pick = templates_text.pick
 
 
 def text(config_dir: str, key: str, language: str, **values) -> str:
