@@ -15,20 +15,10 @@ from flask import Blueprint, current_app, g, jsonify, request
 from gateway import case_actions, jobs
 from gateway.case_view import case_to_dict
 from gateway.outbox import take_queued_ids
-
-try:  # a shared helper may be factored out of api.py; either is the same check
-    from gateway.web.auth import authenticate
-except ImportError:
-    from gateway.web.api import authenticate
+from gateway.web.api import authenticate, error
 
 bp = Blueprint("actions_api", __name__, url_prefix="/api/v1")
 bp.before_request(authenticate)
-
-
-def _error(status: int, message: str, code: str):
-    response = jsonify({"error": message, "code": code})
-    response.status_code = status
-    return response
 
 
 @bp.post("/cases/<number>/actions")
@@ -36,12 +26,12 @@ def post_action(number: str):
     rt = current_app.extensions["gateway"]
     action = request.get_json(silent=True)
     if not isinstance(action, dict):
-        return _error(400, 'send a JSON object, e.g. {"type": "sign"}', "bad_json")
+        return error(400, 'send a JSON object, e.g. {"type": "sign"}', code="bad_json")
     actor = case_actions.Actor.from_api_key(g.api_key)
     try:
         outcome, body = perform(rt, number, actor, action, datetime.now(UTC), render=case_to_dict)
     except case_actions.ActionRefused as exc:
-        return _error(exc.status, exc.message, exc.code)
+        return error(exc.status, exc.message, code=exc.code)
     return jsonify({"ok": True, "action": outcome.type, **outcome.details, "case": body})
 
 
