@@ -28,6 +28,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from rq import get_current_job
+
 REDACTED = "[redacted]"
 PHONE_MASK = "[phone]"
 
@@ -122,10 +124,6 @@ class RedactingFilter(logging.Filter):
 
 
 def current_job_id() -> str | None:
-    try:
-        from rq import get_current_job
-    except ImportError:
-        return None
     job = get_current_job()
     return job.id if job is not None else None
 
