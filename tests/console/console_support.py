@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy.orm import Session
 
 from gateway import accounts
@@ -101,3 +104,31 @@ def login(client, username: str, password: str = PASSWORD):
     page = client.get("/console/login")
     token = csrf_of(page.get_data(as_text=True))
     return client.post("/console/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+# --- headless Chromium (Debian's package, driven by Playwright) -----------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(
+    os.environ.get("CONSOLE_ARTIFACTS", Path(__file__).resolve().parents[2] / "instance" / "test-artifacts" / "console")
+)
+
+
+def playwright_or_skip():
+    """Playwright's sync API, when Chromium is here. In CI a missing browser is a failure, not a skip:
+    .ci/run installs it, and browser tests that quietly stop running would prove nothing."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing in CI (.ci/browser-deps installs it)")
+        pytest.skip("Debian's chromium is not installed (.ci/browser-deps installs it)")
+    return pytest.importorskip("playwright.sync_api")

@@ -6,12 +6,10 @@ Screenshots of the queue and the case page are saved as artifacts under
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from console_support import PASSWORD, make_case, make_user
+from console_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, make_case, make_user, playwright_or_skip
 from servers import WebServer
 from sqlalchemy import select
 
@@ -19,30 +17,15 @@ from gateway.models import Case, CaseStatus, OutboundMessage, Role
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(
-    os.environ.get("CONSOLE_ARTIFACTS", Path(__file__).resolve().parents[2] / "instance" / "test-artifacts" / "console")
-)
+
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (.ci/browser-deps installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = playwright_or_skip()
     with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
 

@@ -17,14 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import os
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from console_support import PASSWORD, csrf_of, login, make_user
+from console_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, csrf_of, login, make_user, playwright_or_skip
 from servers import WebServer
 
 from gateway.models import Case, CaseEvent, CaseStatus, Role
@@ -301,11 +300,7 @@ def test_english_page(client, seeded, clock):
 
 # --- in the browser --------------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-ARTIFACTS = Path(
-    os.environ.get("CONSOLE_ARTIFACTS", Path(__file__).resolve().parents[2] / "instance" / "test-artifacts" / "console")
-)
+
 DEPARTMENTS = ("traffic", "household", "public_order", "exit_entry", "criminal")
 JURISDICTIONS = ("chibi", "xianan", "jiayu", "tongcheng")
 
@@ -353,16 +348,14 @@ def failed(response) -> bool:
 
 @pytest.mark.browser
 def test_report_page_in_the_browser(app, database):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (.ci/browser-deps installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = playwright_or_skip()
     now = datetime.now(UTC)
     with database.session() as s:
         make_user(s, "boss", role=Role.SUPERVISOR, display_name="市局督办")
         make_user(s, "li", unit="xianan.traffic", display_name="李警官")
         total = seed_recent_month(s, now)
     with WebServer(app) as web, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_context(viewport={"width": 1320, "height": 900}, locale="zh-CN").new_page()
             errors: list[str] = []
