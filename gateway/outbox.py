@@ -132,14 +132,18 @@ def due_messages(session: Session, now: datetime, limit: int = 500) -> list[Outb
     return list(session.scalars(query))
 
 
-def deliver(session: Session, message_id: int, transport: Transport, now: datetime) -> None:
+def deliver(
+    session: Session, message_id: int, transport: Transport, now: datetime, lease: timedelta = SEND_LEASE
+) -> None:
     """Send one queued message and record the outcome. Idempotent: a row that is not due is left alone.
 
     Commits `session` twice (after claiming, after recording): the transport call must not run
     inside a transaction, or a slow provider would hold the row (and on SQLite the database) locked.
-    Pass a plain session, not one inside `Database.session()`'s `begin()` block.
+    Pass a plain session, not one inside `Database.session()`'s `begin()` block. `lease`: how long
+    a claimed row waits before another worker may send it (its sender presumed dead); longer than
+    the transport's timeout, so that a slow send is not doubled by an impatient one.
     """
-    claim = _claim(session, message_id, now)
+    claim = _claim(session, message_id, now, lease)
     session.commit()
     if claim is None:
         return
@@ -153,7 +157,7 @@ def deliver(session: Session, message_id: int, transport: Transport, now: dateti
     session.commit()
 
 
-def _claim(session: Session, message_id: int, now: datetime) -> tuple[str, str] | None:
+def _claim(session: Session, message_id: int, now: datetime, lease: timedelta) -> tuple[str, str] | None:
     message = session.get(OutboundMessage, message_id, with_for_update=True)
     if message is None or message.state != OutboundState.QUEUED:
         return None
@@ -169,7 +173,7 @@ def _claim(session: Session, message_id: int, now: datetime) -> tuple[str, str] 
         _callback_if_citizen(session, message, "sms_failed", now)
         return None
     message.attempts += 1
-    message.next_attempt_at = now + SEND_LEASE
+    message.next_attempt_at = now + lease
     message.updated_at = now
     return message.to_number, message.body
 

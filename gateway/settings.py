@@ -58,6 +58,7 @@ class Settings:
     reconcile_grace_seconds: int = 30
     ack_reply_within_days: int = 3
     abuse_cases_per_hour: int = 5  # new cases from one number in an hour before merging for review
+    outbox_send_lease_seconds: int = 300  # a claimed SMS whose sender died is sent again after this
 
     ENV_NAMES = {
         "env": "GATEWAY_ENV",
@@ -77,6 +78,7 @@ class Settings:
         "reconcile_grace_seconds": "RECONCILE_GRACE_SECONDS",
         "ack_reply_within_days": "ACK_REPLY_WITHIN_DAYS",
         "abuse_cases_per_hour": "ABUSE_CASES_PER_HOUR",
+        "outbox_send_lease_seconds": "OUTBOX_SEND_LEASE_SECONDS",
     }
 
     @classmethod

@@ -34,7 +34,8 @@ def send_message(message_id: int) -> str | None:
     rt = runtime()
     now = datetime.now(UTC)
     with rt.database.sessionmaker() as session:
-        outbox.deliver(session, message_id, transport_for(rt), now)
+        lease = timedelta(seconds=rt.settings.outbox_send_lease_seconds)
+        outbox.deliver(session, message_id, transport_for(rt), now, lease)
         row = session.get(OutboundMessage, message_id)
         if row is None:
             return None

@@ -103,6 +103,8 @@ def test_nothing_is_lost_or_sent_twice_through_faults(settings, database, tmp_pa
         twilio_from_number="+8612389",
         twilio_api_base_url=fake.base_url,
         reconcile_grace_seconds=5,
+        # A worker killed mid-send leaves its row claimed; the drill waits 20 s for it, not 5 min.
+        outbox_send_lease_seconds=20,
     )
     rt = Runtime(drill)
     context.install(rt)
@@ -117,6 +119,7 @@ def test_nothing_is_lost_or_sent_twice_through_faults(settings, database, tmp_pa
         "TWILIO_FROM_NUMBER": "+8612389",
         "TWILIO_API_BASE_URL": fake.base_url,
         "SMS_TRANSPORT": "twilio",
+        "OUTBOX_SEND_LEASE_SECONDS": "20",
     }
     workers = [WorkerProcess(env, scheduler=True), WorkerProcess(env)]
     answers: list = []
@@ -175,9 +178,14 @@ def test_nothing_is_lost_or_sent_twice_through_faults(settings, database, tmp_pa
                         .select_from(OutboundMessage)
                         .where(OutboundMessage.state.in_([OutboundState.QUEUED]))
                     )
+                left.update(unprocessed=unprocessed, unsent=unsent)
                 return unprocessed == 0 and unsent == 0
 
-            wait_until(settled, timeout=150, interval=3, what="every message processed and sent")
+            left: dict = {}
+            try:
+                wait_until(settled, timeout=240, interval=3, what="every message processed and sent")
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}; still to do: {left}; faults: {dict(faults)}") from None
             time.sleep(1.5)  # the last delivery callbacks
             pump.done.set()
     finally:
