@@ -133,7 +133,9 @@ def _storable(msg: IncomingMessage) -> IncomingMessage:
         provider_id=_without_nul(msg.provider_id),
         sender=_without_nul(msg.sender),
         body=_without_nul(msg.body),
-        recipient=_without_nul(msg.recipient),
+        # The number the citizen wrote to is a detail (the raw payload keeps it whole): never a reason
+        # to refuse a message whose provider sent an odd one.
+        recipient=_without_nul(msg.recipient)[:40] if msg.recipient else msg.recipient,
         payload=_without_nul(msg.payload),
     )
 

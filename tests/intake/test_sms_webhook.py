@@ -136,3 +136,10 @@ def test_redis_down_still_answers_200_and_keeps_the_message(app, database):
     assert response.status_code == 200
     assert CASE_NUMBER.search(response.get_data(as_text=True))
     assert _count(database, InboundMessage) == 1
+
+
+def test_an_odd_to_number_does_not_refuse_the_message(client, database):
+    params = {**sms_params("收件号码很奇怪"), "To": "+86" + "1" * 60}
+    assert post_signed(client, "/twilio/sms", params).status_code == 200
+    with database.session() as s:
+        assert s.scalars(select(InboundMessage)).one().payload["To"] == params["To"]  # kept whole in the payload
