@@ -132,3 +132,12 @@ def playwright_or_skip():
             pytest.fail("Debian's chromium is missing in CI (.ci/browser-deps installs it)")
         pytest.skip("Debian's chromium is not installed (.ci/browser-deps installs it)")
     return pytest.importorskip("playwright.sync_api")
+
+
+def sign_in(page, base: str, username: str) -> None:
+    """Sign in through the form, as a person does, and land on the queue."""
+    page.goto(f"{base}/console/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/console/queue")

@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from console_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, make_case, make_user, playwright_or_skip
+from console_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    make_case,
+    make_user,
+    playwright_or_skip,
+    sign_in,
+)
 from servers import WebServer
 from sqlalchemy import select
 
@@ -69,14 +77,6 @@ def new_page(browser, width=1280, height=900):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.dialogs = dialogs
     return page
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/console/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/console/queue")
 
 
 def shot(page, name: str) -> None:

@@ -16,53 +16,34 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from console_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, csrf_of, login, make_user, playwright_or_skip
+from console_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    csrf_of,
+    login,
+    make_user,
+    playwright_or_skip,
+    sign_in,
+)
+from factories import add_case, add_event, shanghai
 from servers import WebServer
 
-from gateway.models import Case, CaseEvent, CaseStatus, Role
+from gateway.models import CaseStatus, Role
 from gateway.web.console import context
 
-SH = ZoneInfo("Asia/Shanghai")
 A, B, C = "chibi.traffic", "xianan.traffic", "chibi.household"
 A_NAME, B_NAME = "赤壁市公安局交警", "咸安区公安分局交警"
 OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}
-_numbers = itertools.count(1)
 
 
 def L(day: int, hour: int, minute: int = 0, month: int = 10) -> datetime:  # noqa: N802 (reads as a time)
-    """A local (Shanghai) time, stored in UTC as the models require."""
-    return datetime(2026, month, day, hour, minute, tzinfo=SH).astimezone(UTC)
-
-
-def add_case(session, unit: str | None, created: datetime, **fields) -> Case:
-    case = Case(
-        number=f"XN-R-{next(_numbers):05d}",
-        status=fields.pop("status", CaseStatus.ROUTED),
-        channel="sms",
-        citizen_number="+8613807151234",
-        citizen_number_type="mobile",
-        language="zh",
-        created_at=created,
-        unit=unit,
-        department=unit.split(".")[1] if unit else None,
-        jurisdiction=unit.split(".")[0] if unit else None,
-        routed_at=created if unit else None,
-        **fields,
-    )
-    session.add(case)
-    session.flush()
-    return case
-
-
-def add_event(session, case: Case, type_: str, at: datetime, **details) -> None:
-    session.add(CaseEvent(case_id=case.id, type=type_, at=at, actor="test", details=details))
+    return shanghai(2026, month, day, hour, minute)
 
 
 def seed_october(session) -> None:
@@ -111,7 +92,7 @@ def seeded(database):
 @pytest.fixture
 def clock(monkeypatch):
     """The console's clock, a month after the seeded October (the page's default range ends today)."""
-    at = datetime(2026, 11, 20, 10, 0, tzinfo=SH).astimezone(UTC)
+    at = shanghai(2026, 11, 20, 10)
     monkeypatch.setattr(context, "now", lambda: at)
     return at
 
@@ -326,14 +307,6 @@ def seed_recent_month(session, now: datetime) -> int:
             )  # fmt: skip
             count += 1
     return count
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/console/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/console/queue")
 
 
 def console_error(message) -> bool:

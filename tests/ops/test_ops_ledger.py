@@ -2,49 +2,23 @@
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import pytest
+from factories import add_case, add_event, shanghai
 
-from gateway.models import Case, CaseEvent, CaseStatus
+from gateway.models import CaseStatus
 from gateway.reports import daily_ledger, range_ledger, rank_units, rollup
 from gateway.reports.output import ledger_csv, ranking_csv
 
-SH = ZoneInfo("Asia/Shanghai")
 TZ = "Asia/Shanghai"
 A = "chibi.traffic"
 B = "xianan.household"
 NOV1, NOV30 = date(2026, 11, 1), date(2026, 11, 30)
-_numbers = itertools.count(1)
 
 
 def L(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:  # noqa: N802 (reads as a time)
-    """A local (Shanghai) time, stored as UTC as the models require."""
-    return datetime(2026, month, day, hour, minute, tzinfo=SH).astimezone(UTC)
-
-
-def add_case(session, unit: str | None, created: datetime, **fields) -> Case:
-    case = Case(
-        number=f"XN-L-{next(_numbers):05d}",
-        status=fields.pop("status", CaseStatus.ROUTED),
-        channel="sms",
-        citizen_number="+8613807151234",
-        citizen_number_type="mobile",
-        language="zh",
-        created_at=created,
-        unit=unit,
-        routed_at=created if unit else None,
-        **fields,
-    )
-    session.add(case)
-    session.flush()
-    return case
-
-
-def add_event(session, case: Case, type_: str, at: datetime, **details) -> None:
-    session.add(CaseEvent(case_id=case.id, type=type_, at=at, actor="test", details=details))
+    return shanghai(2026, month, day, hour, minute)
 
 
 def seed(session) -> None:
