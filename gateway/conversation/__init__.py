@@ -7,7 +7,7 @@ from gateway.conversation.abuse import AbuseAnswer, webhook_answer
 from gateway.conversation.actions import ActionError, close_case, send_reply
 from gateway.conversation.handler import Reply, handle_command
 from gateway.conversation.notices import match_notice, send_service_notice
-from gateway.conversation.threads import ThreadDecision, find_thread, join_thread, thread_decision
+from gateway.conversation.threads import ThreadDecision, join_thread, thread_decision
 
 __all__ = [
     "AbuseAnswer",
@@ -15,7 +15,6 @@ __all__ = [
     "Reply",
     "ThreadDecision",
     "close_case",
-    "find_thread",
     "handle_command",
     "join_thread",
     "match_notice",

@@ -84,19 +84,6 @@ def thread_decision(
     return ThreadDecision(None, None)
 
 
-def find_thread(
-    session: Session,
-    sender: str,
-    text: str,
-    now: datetime,
-    *,
-    different_matter: Callable[[Case, str], bool] | None = None,
-    abuse_limit: int = abuse.DEFAULT_LIMIT,
-) -> Case | None:
-    """The case this message joins (a thread, or an abuse merge), or None for a new case."""
-    return thread_decision(session, sender, text, now, different_matter=different_matter, abuse_limit=abuse_limit).case
-
-
 def last_contact(session: Session, case: Case) -> datetime:
     """When the citizen last wrote about this case: its creation or the latest joined message."""
     latest = session.scalar(

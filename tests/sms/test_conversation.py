@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from gateway import outbox
 from gateway.conversation import (
-    find_thread,
     handle_command,
     join_thread,
     match_notice,
@@ -96,12 +95,12 @@ def test_status_lists_open_cases(db_session):
 
 def test_thread_joins_open_case_within_72_hours(db_session):
     case = make_case(db_session)
-    assert find_thread(db_session, MOBILE, "还有，罚单号是123", NOW + timedelta(hours=71)) is case
-    assert find_thread(db_session, MOBILE, "还有", NOW + timedelta(hours=73)) is None
-    assert find_thread(db_session, OTHER_MOBILE, "还有", NOW) is None
-    assert find_thread(db_session, MOBILE, "新投诉：小区噪音", NOW) is None
-    assert find_thread(db_session, MOBILE, "NEW: noise at night", NOW) is None
-    assert find_thread(db_session, MOBILE, "x", NOW, different_matter=lambda c, t: True) is None
+    assert thread_decision(db_session, MOBILE, "还有，罚单号是123", NOW + timedelta(hours=71)).case is case
+    assert thread_decision(db_session, MOBILE, "还有", NOW + timedelta(hours=73)).case is None
+    assert thread_decision(db_session, OTHER_MOBILE, "还有", NOW).case is None
+    assert thread_decision(db_session, MOBILE, "新投诉：小区噪音", NOW).case is None
+    assert thread_decision(db_session, MOBILE, "NEW: noise at night", NOW).case is None
+    assert thread_decision(db_session, MOBILE, "x", NOW, different_matter=lambda c, t: True).case is None
 
 
 def test_a_joined_message_keeps_the_thread_alive_and_notifies_the_unit(db_session):
@@ -117,7 +116,7 @@ def test_a_joined_message_keeps_the_thread_alive_and_notifies_the_unit(db_sessio
     assert [e.type for e in events] == ["citizen_message", "sms_queued"]
     assert events[0].details["text"] == "补充：时间是下午三点"
     # 72 hours now count from the joined message
-    assert find_thread(db_session, MOBILE, "还有", later + timedelta(hours=71)) is case
+    assert thread_decision(db_session, MOBILE, "还有", later + timedelta(hours=71)).case is case
 
 
 def test_abuse_merges_for_review_and_answers_once(db_session):

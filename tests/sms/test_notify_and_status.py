@@ -10,24 +10,20 @@ import pytest
 from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
-from support import PUBLIC_BASE_URL, post_signed, run_worker
+from support import post_signed, run_worker
 
 from gateway import outbox
 from gateway.jobs import NOTIFY
 from gateway.models import CallbackTask, CaseEvent, OutboundMessage, OutboundState
 from gateway.settings import Settings
-from sms.helpers import ACCOUNT_SID, AUTH_TOKEN, MOBILE, make_case
+from sms.helpers import ACCOUNT_SID, MOBILE, make_case
 from workers import notify
 
 
 @pytest.fixture
-def settings(database_url, redis_url, fake_twilio) -> Settings:
-    return Settings(
-        env="test",
-        database_url=database_url,
-        redis_url=redis_url,
-        public_base_url=PUBLIC_BASE_URL,
-        twilio_auth_token=AUTH_TOKEN,
+def settings(settings, fake_twilio) -> Settings:
+    """The suite's settings, sending through the real Twilio client to the fake API."""
+    return settings.with_(
         twilio_account_sid=ACCOUNT_SID,
         twilio_from_number="+8610690000",
         twilio_api_base_url=fake_twilio.base_url,
