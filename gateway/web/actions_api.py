@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from gateway import case_actions, jobs
 from gateway.case_view import case_to_dict
 from gateway.outbox import take_queued_ids
+from gateway.web import runtime
 from gateway.web.api import authenticate, error
 
 bp = Blueprint("actions_api", __name__, url_prefix="/api/v1")
@@ -23,7 +24,7 @@ bp.before_request(authenticate)
 
 @bp.post("/cases/<number>/actions")
 def post_action(number: str):
-    rt = current_app.extensions["gateway"]
+    rt = runtime()
     action = request.get_json(silent=True)
     if not isinstance(action, dict):
         return error(400, 'send a JSON object, e.g. {"type": "sign"}', code="bad_json")

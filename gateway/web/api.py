@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 
 from gateway import apikeys
 from gateway.case_view import case_to_dict
 from gateway.models import Case
+from gateway.web import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -20,7 +21,7 @@ def error(status: int, message: str, **extra):
 
 @bp.before_request
 def authenticate():
-    rt = current_app.extensions["gateway"]
+    rt = runtime()
     with rt.database.session() as session:
         key = apikeys.verify(session, request.headers.get("X-API-Key"))
         if key is None:
@@ -32,7 +33,7 @@ def authenticate():
 
 @bp.get("/cases/<number>")
 def get_case(number: str):
-    rt = current_app.extensions["gateway"]
+    rt = runtime()
     with rt.database.session() as session:
         case = session.scalars(select(Case).where(Case.number == number)).one_or_none()
         # A case outside the key's scope is "not found": its existence is not the caller's business.

@@ -19,12 +19,13 @@ import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, request, session
+from flask import Blueprint, render_template, request, session
 from sqlalchemy import select
 
 from gateway import intake, jobs, open311, phones, ratelimit
 from gateway.channels import Limit, channel_settings
 from gateway.models import Case
+from gateway.web import runtime
 
 bp = Blueprint("complaint_page", __name__, template_folder="templates")
 
@@ -95,10 +96,6 @@ TEXTS = {
 }
 
 
-def _rt():
-    return current_app.extensions["gateway"]
-
-
 def _lang() -> str:
     lang = request.values.get("lang", "zh")
     return lang if lang in TEXTS else "zh"
@@ -128,14 +125,14 @@ def _page(status: int = 200, **context):
         lang=lang,
         csrf=_csrf_token(),
         form_id=uuid.uuid4().hex,
-        settings=channel_settings(_rt().settings.config_dir).web,
+        settings=channel_settings(runtime().settings.config_dir).web,
         **context,
     )
     return html, status, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 
 def _limited(name: str, limit: Limit) -> bool:
-    return not ratelimit.hit(_rt().redis, name, limit).allowed
+    return not ratelimit.hit(runtime().redis, name, limit).allowed
 
 
 @bp.get("/complaint")
@@ -145,7 +142,7 @@ def form():
 
 @bp.post("/complaint")
 def submit():
-    rt = _rt()
+    rt = runtime()
     lang = _lang()
     t = TEXTS[lang]["errors"]
     web = channel_settings(rt.settings.config_dir).web
@@ -199,7 +196,7 @@ def submit():
 
 @bp.post("/complaint/lookup")
 def lookup():
-    rt = _rt()
+    rt = runtime()
     lang = _lang()
     web = channel_settings(rt.settings.config_dir).web
     number = request.form.get("number", "").strip().upper()[:32]
@@ -222,7 +219,7 @@ def lookup():
 
 def _public_view(case: Case, lang: str) -> dict:
     """What the citizen sees: status and dates, never the text or number (they are on a shared screen)."""
-    rt = _rt()
+    rt = runtime()
     tz = ZoneInfo(rt.units.bureau.timezone)
     unit = rt.units.get(case.unit) if case.unit else None
     notes = open311.STATUS_NOTES.get(case.status, ("", ""))

@@ -16,12 +16,13 @@ import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from gateway import apikeys, intake, jobs, open311, ratelimit
 from gateway.channels import channel_settings
 from gateway.models import ApiKey
+from gateway.web import runtime
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
@@ -30,12 +31,8 @@ DESCRIPTION_LIMIT = 4000
 _XML_ITEMS = {"services": "service", "service_requests": "request", "errors": "error", "values": "value"}
 
 
-def _rt():
-    return current_app.extensions["gateway"]
-
-
 def _settings():
-    return channel_settings(_rt().settings.config_dir).open311
+    return channel_settings(runtime().settings.config_dir).open311
 
 
 def _locale() -> str:
@@ -78,7 +75,7 @@ def _key(form_key: str | None = None) -> ApiKey | None:
     raw = request.headers.get("X-API-Key") or form_key
     if not raw:
         return None
-    with _rt().database.session() as session:
+    with runtime().database.session() as session:
         key = apikeys.verify(session, raw)
         if key is not None:
             session.expunge(key)
@@ -89,14 +86,14 @@ def _key(form_key: str | None = None) -> ApiKey | None:
 def list_services(fmt: str) -> Response:
     if fmt not in FORMATS:
         return _errors("json", 404, f"unknown format {fmt!r}: use json or xml")
-    return _render(open311.services(_rt().units, _settings().exclude_departments, _locale()), fmt, "services")
+    return _render(open311.services(runtime().units, _settings().exclude_departments, _locale()), fmt, "services")
 
 
 @bp.get("/services/<code>.<fmt>")
 def service_definition(code: str, fmt: str) -> Response:
     if fmt not in FORMATS:
         return _errors("json", 404, f"unknown format {fmt!r}: use json or xml")
-    if code not in _rt().units.departments or code in _settings().exclude_departments:
+    if code not in runtime().units.departments or code in _settings().exclude_departments:
         return _errors(fmt, 404, f"unknown service_code {code}")
     return _render(open311.service_definition(code, _locale()), fmt, "service_definition")
 
@@ -147,7 +144,7 @@ def one_request(number: str, fmt: str) -> Response:
 
 
 def _requests(query: open311.Query) -> list[dict]:
-    rt = _rt()
+    rt = runtime()
     settings = _settings()
     key = _key()
     with rt.database.session() as session:
@@ -166,7 +163,7 @@ def _requests(query: open311.Query) -> list[dict]:
 def create_request(fmt: str) -> Response:
     if fmt not in FORMATS:
         return _errors("json", 404, f"unknown format {fmt!r}: use json or xml")
-    rt = _rt()
+    rt = runtime()
     form = request.form
     key = _key(form.get("api_key"))
     if key is None:

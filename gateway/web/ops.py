@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway import metrics, migrate
+from gateway.web import runtime
 
 bp = Blueprint("ops", __name__)
 
@@ -33,7 +34,7 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    rt = current_app.extensions["gateway"]
+    rt = runtime()
     checks: dict[str, dict] = {}
     try:
         with rt.database.engine.connect() as conn:

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from gateway import apikeys
 from gateway.reports import output
 from gateway.reports.ledger import LedgerRow, rollup
 from gateway.reports.report import MAX_DAYS, Report, build_report, department_of
-from gateway.web import api
+from gateway.web import api, runtime
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -54,7 +54,7 @@ def _date(args: MultiDict, name: str) -> date | None:
 
 
 def _report(scope: str, args: MultiDict) -> Report:
-    rt = current_app.extensions["gateway"]
+    rt = runtime()
     first = _date(args, "from") or _date(args, "date")
     if first is None:
         raise BadRequest("from=YYYY-MM-DD (or date=) is required")

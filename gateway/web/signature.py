@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, request
+from flask import abort, request
 from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
+
+from gateway.web import runtime
 
 
 def public_url() -> str:
-    base = current_app.extensions["gateway"].settings.public_base_url.rstrip("/")
+    base = runtime().settings.public_base_url.rstrip("/")
     query = request.query_string.decode("latin-1")
     return f"{base}{request.path}" + (f"?{query}" if query else "")
 
@@ -21,7 +23,7 @@ def public_url() -> str:
 def require_twilio_signature(view):
     @wraps(view)
     def checked(*args, **kwargs):
-        settings = current_app.extensions["gateway"].settings
+        settings = runtime().settings
         if settings.twilio_validate_signatures:
             signature = request.headers.get("X-Twilio-Signature", "")
             # request.form (not .values): query parameters are already part of the signed URL.

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from gateway import intake, jobs, ratelimit, transcripts
 from gateway.apikeys import may_see
 from gateway.case_view import case_to_dict
 from gateway.channels import channel_settings
 from gateway.models import Case, InboundMessage
+from gateway.web import runtime
 from gateway.web.api import authenticate
 
 bp = Blueprint("transcripts", __name__, url_prefix="/api/v1")
@@ -30,7 +31,7 @@ def problems(status: int, message: str, items: list[dict[str, str]]) -> Response
 
 @bp.post("/transcripts")
 def post_transcript() -> Response:
-    rt = current_app.extensions["gateway"]
+    rt = runtime()
     settings = channel_settings(rt.settings.config_dir).transcripts
     key = g.api_key
 

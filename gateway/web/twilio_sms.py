@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from gateway import intake, jobs, outbox
 from gateway.conversation.inbound import receive_sms
+from gateway.web import runtime
 from gateway.web.signature import require_twilio_signature
 
 bp = Blueprint("twilio_sms", __name__)
@@ -26,7 +27,7 @@ def twiml(text: str | None) -> Response:
 @bp.post("/twilio/sms")
 @require_twilio_signature
 def inbound_sms():
-    rt = current_app.extensions["gateway"]
+    rt = runtime()
     form = request.form
     sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
     sender = (form.get("From") or "").strip()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 
 from gateway import outbox
+from gateway.web import runtime
 from gateway.web.signature import require_twilio_signature
 
 status_bp = Blueprint("twilio_status", __name__)
@@ -26,7 +27,7 @@ def sms_status() -> Response:
         abort(400, description="MessageSid and MessageStatus are required")
     raw_id = request.args.get("m", "")
     message_id = int(raw_id) if raw_id.isdigit() else None
-    rt = current_app.extensions["gateway"]
+    rt = runtime()
     with rt.database.session() as session:
         outbox.record_status(
             session,

@@ -15,12 +15,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from gateway import jobs, phones, voice
 from gateway.channels import VoiceSettings, channel_settings
 from gateway.templates_text import render
+from gateway.web import runtime
 from gateway.web.signature import require_twilio_signature
 
 bp = Blueprint("twilio_voice", __name__)
@@ -29,12 +30,8 @@ LANGUAGES = ("zh", "en")
 SPEECH_LIMIT = 4000  # a Gather result is a few sentences; anything longer is not Twilio's
 
 
-def _rt():
-    return current_app.extensions["gateway"]
-
-
 def _voice_settings() -> VoiceSettings:
-    return channel_settings(_rt().settings.config_dir).voice
+    return channel_settings(runtime().settings.config_dir).voice
 
 
 def _lang() -> str:
@@ -44,14 +41,16 @@ def _lang() -> str:
 
 def _url(path: str, **query: str) -> str:
     # Absolute, from the public base URL: Twilio signs what it calls, and that is the public URL.
-    base = _rt().settings.public_base_url.rstrip("/")
+    base = runtime().settings.public_base_url.rstrip("/")
     return f"{base}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
 def _say(node, template: str, lang: str, **values) -> None:
     v = _voice_settings()
     voice_name, language = v.say(lang)
-    node.say(render(_rt().settings.config_dir, "voice", template, lang, **values), voice=voice_name, language=language)
+    node.say(
+        render(runtime().settings.config_dir, "voice", template, lang, **values), voice=voice_name, language=language
+    )
 
 
 def _twiml(response: VoiceResponse) -> Response:
@@ -117,7 +116,7 @@ def _accepted(result: voice.CallResult, lang: str) -> Response:
         "accepted",
         lang,
         spoken=voice.spoken_number(result.accepted.case_number),
-        days=_rt().settings.ack_reply_within_days,
+        days=runtime().settings.ack_reply_within_days,
     )
     if result.texted:
         _say(response, "sms_note", lang)
@@ -129,7 +128,7 @@ def _accepted(result: voice.CallResult, lang: str) -> Response:
 
 
 def _take_call(text: str, lang: str, caller: str, recording: voice.Recording | None = None) -> voice.CallResult:
-    rt = _rt()
+    rt = runtime()
     with rt.database.session() as session:
         result = voice.take_call(
             session,
@@ -239,7 +238,7 @@ def transcription() -> Response:
     text = " ".join((request.form.get("TranscriptionText") or "").split())[:SPEECH_LIMIT]
     if (request.form.get("TranscriptionStatus") or "") != "completed" or not text:
         return Response(status=204)  # the recording on the case stays what the dispatcher hears
-    rt = _rt()
+    rt = runtime()
     with rt.database.session() as session:
         accepted = voice.add_transcription(
             session,
@@ -259,4 +258,4 @@ def transcription() -> Response:
 
 
 def _recording_text(rec: voice.Recording, lang: str) -> str:
-    return render(_rt().settings.config_dir, "voice", "recording_body", lang, seconds=rec.duration, url=rec.url)
+    return render(runtime().settings.config_dir, "voice", "recording_body", lang, seconds=rec.duration, url=rec.url)

@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import wraps
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, g, redirect, request, session, url_for
 
 from gateway.case_actions import Actor
 from gateway.models import Role, User
+from gateway.web import runtime  # noqa: F401 (the console's pages import it from here)
 from gateway.web.console.i18n import LANGUAGES, translate
-
-
-def runtime():
-    return current_app.extensions["gateway"]
 
 
 def now() -> datetime:
