@@ -77,4 +77,3 @@ def create_app(config: Settings | dict | None = None) -> Flask:
 
     logging.getLogger(__name__).debug("app created for %s", settings.env)
     return app
-

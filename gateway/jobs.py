@@ -7,6 +7,7 @@ allowed to fail (Redis down, a duplicate id): the reconciler finds the unprocess
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from datetime import datetime
 
 from redis import Redis
@@ -26,8 +27,40 @@ QUEUES = (INTAKE, NOTIFY, TRACKER)
 INTAKE_RETRY = Retry(max=3, interval=[2, 10, 60])
 
 
+# Set while an intake drain job is queued and has not started: a message stored meanwhile needs no
+# job of its own, as that drain will find it. Expires in case the job is lost with its worker.
+INTAKE_WANTED = "gateway:intake:drain-wanted"
+INTAKE_WANTED_SECONDS = 15
+
+
+def request_intake(redis: Redis) -> bool:
+    """Make sure a drain job will look for unprocessed messages after this moment.
+
+    Called after a message's row is committed. One SET NX in the common case: under load, hundreds
+    of messages share one queued drain job instead of each paying for a job of its own (RQ's
+    per-job cost was two fifths of the time a routed case took). False when no new job was queued.
+    """
+    try:
+        if not redis.set(INTAKE_WANTED, "1", nx=True, ex=INTAKE_WANTED_SECONDS):
+            return False  # a drain is queued and will see this message's row
+        Queue(INTAKE, connection=redis).enqueue("workers.intake.drain_job", retry=INTAKE_RETRY)
+        return True
+    except RedisError as exc:
+        # Not an error for the caller: the row is committed and the reconciler will enqueue it.
+        log.warning("could not request intake: %s", exc)
+        with suppress(RedisError):
+            redis.delete(INTAKE_WANTED)
+        return False
+
+
+def drain_started(redis: Redis) -> None:
+    """A drain job is about to look: messages stored from now on need another job (they may miss this one)."""
+    redis.delete(INTAKE_WANTED)
+
+
 def enqueue_intake(redis: Redis, inbound_id: int, suffix: str = "") -> bool:
-    """Enqueue the intake job for one inbound row. False when it could not be (or was already) queued."""
+    """Enqueue the intake job for one inbound row (the reconciler's path, one message at a time).
+    False when it could not be (or was already) queued."""
     job_id = f"intake-{inbound_id}{suffix}"
     return _enqueue(redis, INTAKE, "workers.intake.process_inbound_job", (inbound_id,), job_id, INTAKE_RETRY)
 

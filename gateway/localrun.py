@@ -122,7 +122,7 @@ Complaint-intake gateway
   redis:     {settings.redis_url}
   SMS:       {settings.sms_transport} (messages are recorded, not sent)
 
-Console:   {env['PUBLIC_BASE_URL']}/console/login
+Console:   {env["PUBLIC_BASE_URL"]}/console/login
 {logins_text}
 
 Try it, in another terminal:

@@ -185,7 +185,7 @@ def submit():
     )
     with rt.database.session() as db:
         accepted = intake.accept(db, msg, rt.deployment)
-    jobs.enqueue_intake(rt.redis, accepted.inbound_id)
+    jobs.request_intake(rt.redis)
     return _page(
         201 if not accepted.duplicate else 200,
         lang=lang,

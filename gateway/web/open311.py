@@ -217,7 +217,7 @@ def create_request(fmt: str) -> Response:
     )
     with rt.database.session() as session:
         accepted = intake.accept(session, msg, rt.deployment)
-    jobs.enqueue_intake(rt.redis, accepted.inbound_id)
+    jobs.request_intake(rt.redis)
     result = [
         {"service_request_id": accepted.case_number, "service_notice": None, "account_id": form.get("account_id")}
     ]

@@ -65,7 +65,7 @@ def post_transcript() -> Response:
             if owner != key.id and not may_see(key, case.unit):
                 return problems(409, "call_id already used", [{"field": "call_id", "problem": "already used"}])
         body = case_to_dict(session, case)
-    jobs.enqueue_intake(rt.redis, accepted.inbound_id)
+    jobs.request_intake(rt.redis)
     response = jsonify(body)
     response.status_code = 200 if accepted.duplicate else 201
     response.headers["Location"] = f"/api/v1/cases/{accepted.case_number}"

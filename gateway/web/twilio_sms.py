@@ -55,6 +55,6 @@ def inbound_sms():
     # After the commit: the rows are durable before any job can look for them. If Redis is down,
     # the reconcilers enqueue them later.
     if outcome.needs_intake:
-        jobs.enqueue_intake(rt.redis, outcome.inbound_id)
+        jobs.request_intake(rt.redis)
     jobs.enqueue_notify_many(rt.redis, queued)
     return twiml(outcome.reply)

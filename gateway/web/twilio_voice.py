@@ -145,7 +145,7 @@ def _take_call(text: str, lang: str, caller: str, recording: voice.Recording | N
             recording=recording,
         )
     # After the commit; a lost enqueue is found again by the reconcilers (intake and outbox).
-    jobs.enqueue_intake(rt.redis, result.accepted.inbound_id)
+    jobs.request_intake(rt.redis)
     jobs.enqueue_notify_many(rt.redis, result.outbox_ids)
     return result
 
@@ -253,7 +253,7 @@ def transcription() -> Response:
         rec = _recording(request.form)
         result = _take_call(text, _lang(), (request.form.get("From") or "").strip(), rec)
         accepted = result.accepted
-    jobs.enqueue_intake(rt.redis, accepted.inbound_id)
+    jobs.request_intake(rt.redis)
     return Response(status=204)
 
 
