@@ -31,11 +31,34 @@ class EmergencyFinding:
 
 
 def _cues(reading: Reading, label: str) -> list[Hit]:
-    return reading.of("emergency", label)
+    """Cues of one list, less those inside a `neutral` phrase ("我家隔壁" hides "我家", "防走失" hides
+    "走失", "女孩子" hides "孩子")."""
+    hits = reading.of("emergency", label)
+    neutral = reading.of("emergency", "neutral")
+    if not neutral:
+        return hits
+    return [
+        h
+        for h in hits
+        if not any(n.start <= h.start and h.end <= n.end and n.end - n.start > h.end - h.start for n in neutral)
+    ]
+
+
+def _urgency(reading: Reading, label: str) -> list[Hit]:
+    """Urgency cues the caller says, not ones reported from someone else ("110那边说马上派人")."""
+    reported = _cues(reading, "reported")
+    kept = []
+    for h in _cues(reading, label):
+        lo, _ = reading.clause_of(h.start)
+        if not any(lo <= r.start and r.end <= h.start for r in reported):
+            kept.append(h)
+    return kept
 
 
 def _tense(h: Hit, times: list[Hit], reading: Reading) -> str | None:
     """'past', 'present' or None (no time word) for the danger cue `h`."""
+    # a time word inside the cue is part of its meaning ("到现在没回来": still missing), not its tense
+    times = [t for t in times if not (h.start <= t.start and t.end <= h.end)]
     text = reading.caller
     before = text[max(0, h.start - 2) : h.start]
     if before.endswith(_PROGRESSIVE):
@@ -82,8 +105,8 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
         return EmergencyFinding(False, first_person, (), tuple(reasons))
 
     severe = [h for h in live if h.entry.label in SEVERE]
-    strong = _cues(reading, "urgent_strong") + [h for h in live if h.entry.label == "danger_now"]
-    weak = _cues(reading, "urgent")
+    strong = _urgency(reading, "urgent_strong") + [h for h in live if h.entry.label == "danger_now"]
+    weak = _urgency(reading, "urgent")
     present = [h for h in live if _tense(h, times, reading) == "present"]
     over = _cues(reading, "over")
     if over:
@@ -92,12 +115,14 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
             reasons.append(f"danger {'、'.join(terms)} is over: {over[0].entry.term}")
             return EmergencyFinding(False, first_person, terms, tuple(reasons))
     scam = _cues(reading, "not_live")
-    if scam and not _cues(reading, "urgent_strong"):
+    if scam and not _urgency(reading, "urgent_strong"):
         reasons.append(f"danger {'、'.join(terms)} inside a scam story ({scam[0].entry.term}): not live")
         return EmergencyFinding(False, first_person, terms, tuple(reasons))
     # a time word of the past anywhere ("…是上个月的事") leaves only cues told in the present, or strong
     # urgency, to make the danger live
-    past_told = any(t.entry.label == "past" for t in times)
+    past_told = any(
+        t.entry.label == "past" and not any(d.start <= t.start and t.end <= d.end for d in live) for t in times
+    )
     why = None
     if strong:
         why = strong[0].entry.term

@@ -32,6 +32,8 @@ EMERGENCY_LISTS = (
     "danger_action",
     "present",
     "not_live",
+    "neutral",
+    "reported",
 )
 INSPECTION_LISTS = ("strong", "actors", "conduct", "impersonation")
 KINDS = ("complaint", "report", "inquiry", "suggestion", "praise")
@@ -100,6 +102,8 @@ def _load(config_dir: str, stamp: tuple[float, ...]) -> Knowledge:
         for tier, weight in TIER_WEIGHTS.items():
             for term in kinds.get(kind, {}).get(tier, []):
                 lex.add(term, Entry("kind", kind, weight, term))
+    for term in kinds.get("neutral", []):  # phrases that only contain a cue ("投诉电话"): they weigh nothing
+        lex.add(term, Entry("kind", "neutral", 0.0, term))
 
     return Knowledge(
         units=units,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from gateway.classify.knowledge import Knowledge
 from gateway.classify.lexicon import Hit
-from gateway.classify.text import caller_words, fold, is_city_landline, language_of, split_turns
+from gateway.classify.text import caller_text, fold, is_city_landline, language_of, split_turns
 
 _CLAUSE_PUNCT = frozenset("。!?\n;,、:")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -21,11 +21,25 @@ class Reading:
     language: str
     city_landline: bool
     word_spaced: bool  # "sfz 过期 了 去 派出所": spaces separate words, not sentences
+    agent: tuple[tuple[int, int], ...] = ()  # spans of the agent's questions kept for their answers
     index: dict[tuple[str, str | None], list[Hit]] = field(default_factory=dict, repr=False)
 
     def of(self, concern: str, label: str | None = None) -> list[Hit]:
         """Hits of one cue list (concern), optionally of one label, in text order."""
         return self.index.get((concern, label), [])
+
+    def by_caller(self, hits: list[Hit]) -> list[Hit]:
+        """The hits that are the caller's own words (not inside a kept agent question)."""
+        if not self.agent:
+            return hits
+        return [h for h in hits if not any(a <= h.start < b for a, b in self.agent)]
+
+    def caller_asks(self) -> bool:
+        """A question mark in the caller's own words."""
+        text = self.caller
+        for a, b in self.agent:
+            text = text[:a] + " " * (b - a) + text[b:]
+        return "?" in text
 
     def clause_of(self, pos: int) -> tuple[int, int]:
         """Bounds of the clause around `pos`: punctuation ends a clause, and so does a space unless the
@@ -43,7 +57,7 @@ class Reading:
 
 def read(text: str, sender: str | None, knowledge: Knowledge) -> Reading:
     folded = fold(text, knowledge.text)
-    caller = caller_words(split_turns(folded, knowledge.text))
+    caller, agent = caller_text(split_turns(folded, knowledge.text))
     hits = knowledge.lexicon.scan(caller)
     index: dict[tuple[str, str | None], list[Hit]] = {}
     for h in hits:
@@ -57,4 +71,5 @@ def read(text: str, sender: str | None, knowledge: Knowledge) -> Reading:
         city_landline=is_city_landline(sender, knowledge.text),
         word_spaced=cjk == 0 or len(_CJK_SPACE.findall(caller)) * 4 >= cjk,
         index=index,
+        agent=agent,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from gateway.classify.emergency import EmergencyFinding, find_emergency
 from gateway.classify.gazetteer import PlaceFinding, find_place, outermost
 from gateway.classify.knowledge import KINDS, Knowledge
+from gateway.classify.lexicon import Hit
 from gateway.classify.reading import Reading
 
 EMERGENCY_DEPARTMENT = "command"
@@ -82,9 +83,22 @@ def _distance(between: str) -> float:
     return cjk + latin / 3
 
 
+def _unshadowed(hits: list[Hit]) -> list[Hit]:
+    """Cue hits not lying inside a `neutral` phrase of the same list ("投诉电话" hides "投诉")."""
+    neutral = [h for h in hits if h.entry.label == "neutral"]
+    return [
+        h
+        for h in hits
+        if h.entry.label != "neutral" and not any(n.start <= h.start and h.end <= n.end for n in neutral)
+    ]
+
+
 def kind_scores(reading: Reading, knowledge: Knowledge) -> tuple[dict[str, float], dict[str, list[str]]]:
-    scores, terms = _scores(reading.of("kind"), KINDS)
-    if "?" in reading.caller:
+    # a phrase that only contains a cue ("投诉电话", a `neutral` entry) hides it; the agent's kept
+    # questions ("坐席：哪个小区？") are not the caller asking
+    hits = _unshadowed(reading.by_caller(reading.of("kind")))
+    scores, terms = _scores(hits, KINDS)
+    if reading.caller_asks():
         scores["inquiry"] += knowledge.question_mark
     scores["complaint"] += knowledge.complaint_bonus
     return scores, terms

@@ -91,12 +91,23 @@ def caller_words(turns: list[Turn]) -> str:
     An agent's question answered by the caller's next turn ("您是在哪个镇？" / "赵李桥") stays, since the
     answer only makes sense with it; greetings and other agent lines ("您好，12389") are dropped.
     """
+    return caller_text(turns)[0]
+
+
+def caller_text(turns: list[Turn]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """`caller_words` and the (start, end) spans in it of the agent's questions that were kept: their
+    question marks and "请问" are the agent's, not a question of the caller's."""
     kept: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
     for k, turn in enumerate(turns):
         answered = k + 1 < len(turns) and turns[k + 1].speaker == "caller" and _is_question(turn.text)
         if turn.speaker == "caller" or answered:
+            if turn.speaker == "agent":
+                spans.append((pos, pos + len(turn.text)))
             kept.append(turn.text)
-    return "\n".join(kept)
+            pos += len(turn.text) + 1
+    return "\n".join(kept), tuple(spans)
 
 
 def _is_question(text: str) -> bool:
