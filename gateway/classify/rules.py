@@ -70,7 +70,10 @@ def _misconduct(reading: Reading) -> str | None:
             if a.start <= c.start:
                 near = _distance(reading.caller[a.start : c.start]) <= ACTOR_BEFORE
             else:
-                near = _distance(reading.caller[c.start : a.start]) <= ACTOR_AFTER
+                # an officer named after the conduct must be in its clause ("态度很差的那个民警"), not the
+                # next one ("他打了我两拳 派出所调解": the one who hit is not the station)
+                lo, hi = reading.clause_of(c.start)
+                near = a.start < hi and _distance(reading.caller[c.start : a.start]) <= ACTOR_AFTER
             if near:
                 return f"{a.entry.term} + {c.entry.term}"
     return None
