@@ -55,6 +55,8 @@ class Knowledge:
     model_emergency_threshold: float
     question_mark: float
     complaint_bonus: float
+    grievance: float  # complaint points that make a question about it a complaint
+    narrative: float  # characters (an English word ~ 2) of a story that a plain question does not outweigh
     version: str  # "rules-<hash>": changes whenever any word list changes
 
 
@@ -120,6 +122,8 @@ def _load(config_dir: str, stamp: tuple[float, ...]) -> Knowledge:
         model_emergency_threshold=float(settings.get("model", {}).get("emergency_threshold", 0.5)),
         question_mark=float(kinds.get("question_mark", 1.0)),
         complaint_bonus=float(kinds.get("complaint_bonus", 0.5)),
+        grievance=float(kinds.get("grievance", 3.0)),
+        narrative=float(kinds.get("narrative", 80.0)),
         version="rules-" + digest.hexdigest()[:12],
     )
 

@@ -20,6 +20,7 @@ EMERGENCY_DEPARTMENT = "command"
 INSPECTION_DEPARTMENT = "inspection"
 NAMED_SERVICE = 2.0  # points that make "names a service": one medium word, or two weak ones
 ACTOR_BEFORE, ACTOR_AFTER = 50, 15  # how far an officer word may stand from a conduct cue
+PLAIN_QUESTION = 5.0  # inquiry points (without the "?") of a question that does not outweigh a long story
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ def kind_scores(reading: Reading, knowledge: Knowledge) -> tuple[dict[str, float
     # a phrase that only contains a cue ("投诉电话", a `neutral` entry) hides it; the agent's kept
     # questions ("坐席：哪个小区？") are not the caller asking
     hits = _unshadowed(reading.by_caller(reading.of("kind")))
+    # one phrase is one cue: "我想问一下" counts once, not as 我想问 + 想问一下 + 问一下
+    hits = [h for label in KINDS for h in outermost([x for x in hits if x.entry.label == label])]
     scores, terms = _scores(hits, KINDS)
     if reading.caller_asks():
         scores["inquiry"] += knowledge.question_mark
@@ -114,6 +117,15 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
     dep_scores, dep_terms = _scores(dep_hits, knowledge.departments)
     k_scores, k_terms = kind_scores(reading, knowledge)
     kind = max(KINDS, key=lambda k: k_scores[k])  # ties keep the guide's order: complaint first
+    asked = k_scores["inquiry"] - (knowledge.question_mark if reading.caller_asks() else 0.0)
+    told = _distance(reading.caller) >= knowledge.narrative
+    if kind == "inquiry" and (
+        k_scores["complaint"] - knowledge.complaint_bonus >= knowledge.grievance or (told and asked < PLAIN_QUESTION)
+    ):
+        # a question asked about something that went wrong ("二十天了还没收到 能不能帮我查一下?") wants it
+        # put right: a complaint (routing guide, "Kinds"); so does a long story of what happened that
+        # ends in a plain "…吗?" rather than an inquiry's own words (请问, 需要什么材料)
+        kind = "complaint"
     reasons: list[str] = list(emergency.reasons)
 
     cue = _misconduct(reading) if kind != "praise" else None
