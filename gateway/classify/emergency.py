@@ -65,8 +65,11 @@ def _tense(h: Hit, times: list[Hit], reading: Reading) -> str | None:
         return "present"
     lo, hi = reading.clause_of(h.start)
     # a present word later in the same clause ("上周被打的 现在还在流血") makes it live
-    if any(t.entry.label == "present" and h.start <= t.start < hi for t in times):
-        return "present"
+    # unless a past word comes between ("a fight last weekend and he is now threatening to sue me")
+    for t in times:
+        between = (p for p in times if p.entry.label == "past" and h.start <= p.start < t.start)
+        if t.entry.label == "present" and h.start <= t.start < hi and not any(between):
+            return "present"
     prior = [t for t in times if t.end <= h.start or (t.start < h.start and t.entry.label == "past")]
     if prior:
         nearest = max(prior, key=lambda t: (t.end, t.end - t.start))
