@@ -5,12 +5,13 @@ Domain code receives a Session; only the edges (web requests, jobs, commands) op
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Table, TextClause, bindparam, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
@@ -95,6 +96,21 @@ def redoable(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+_BIND = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def table_text(sql: str, table: Table) -> TextClause:
+    """A fixed SQL statement whose `:name` parameters take the types of `table`'s columns of that name.
+
+    For the few statements every webhook runs: SQLAlchemy builds, compiles and caches a constructed
+    statement on each call (a third of the webhook's CPU time), while a fixed text statement is
+    compiled once. The column types still apply (UTC timestamps, JSON), so the rows are the same.
+    The SQL must be one that PostgreSQL and SQLite both accept.
+    """
+    names = dict.fromkeys(_BIND.findall(sql))
+    return text(sql).bindparams(*(bindparam(name, type_=table.c[name].type) for name in names if name in table.c))
 
 
 def insert_for(session: Session):

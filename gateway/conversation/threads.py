@@ -20,6 +20,7 @@ from gateway import outbox, timeline
 from gateway.config import DEFAULT_CONFIG_DIR
 from gateway.conversation import abuse, texts
 from gateway.conversation.commands import normalise
+from gateway.db import table_text
 from gateway.models import Case, CaseEvent, CaseStatus
 from gateway.units import Units, cached_units
 
@@ -30,6 +31,14 @@ CITIZEN_MESSAGE = "citizen_message"  # timeline event of a message that joined a
 
 _NEW_MATTER = re.compile(r"^(?:新投诉|NEW(?![A-Z]))")
 EXCERPT = 60
+
+
+_CASES = Case.__table__
+_RECENT = table_text(
+    "SELECT id, created_at, status FROM cases WHERE citizen_number = :citizen_number"
+    " ORDER BY created_at DESC, id DESC LIMIT :limit",
+    _CASES,
+).columns(_CASES.c.id, _CASES.c.created_at, _CASES.c.status)
 
 
 @dataclass(frozen=True)
@@ -51,23 +60,17 @@ def thread_decision(
     different_matter: Callable[[Case, str], bool] | None = None,
     abuse_limit: int = abuse.DEFAULT_LIMIT,
 ) -> ThreadDecision:
-    # One query serves both checks, and answers at once for the usual sender, who has no cases.
+    # One query serves both checks, and answers at once for the usual sender, who has no cases
+    # (a fixed statement: it runs in every webhook).
     fetch = max(abuse_limit, 5) + 5
-    recent = list(
-        session.scalars(
-            select(Case)
-            .where(Case.citizen_number == sender)
-            .order_by(Case.created_at.desc(), Case.id.desc())
-            .limit(fetch)
-        )
-    )
+    recent = session.execute(_RECENT, {"citizen_number": sender, "limit": fetch}).all()
     if not recent:
         return ThreadDecision(None, None)
-    if sum(1 for case in recent if case.created_at > now - abuse.WINDOW) >= abuse_limit:
-        return ThreadDecision(recent[0], ABUSE)  # merged into the latest case
+    if sum(1 for row in recent if row.created_at > now - abuse.WINDOW) >= abuse_limit:
+        return ThreadDecision(session.get(Case, recent[0].id), ABUSE)  # merged into the latest case
     if starts_new_matter(text):
         return ThreadDecision(None, None)
-    candidates = [case for case in recent if case.status in CaseStatus.OPEN][:5]
+    candidates = [session.get(Case, row.id) for row in recent if row.status in CaseStatus.OPEN][:5]
     if not candidates and len(recent) == fetch:  # a long history: its open cases may be older
         candidates = session.scalars(
             select(Case)
