@@ -158,7 +158,13 @@ def _add_gazetteer(lex: Lexicon, gaz: dict, units: Units, city: str) -> tuple[di
 
 
 def _add_departments(lex: Lexicon, deps: dict, units: Units) -> None:
+    for term in deps.get("neutral", {}).get("words", []):
+        # a phrase that contains a department word without meaning it ("偷偷" is not theft): weighs nothing,
+        # but as the longer match it hides the word inside it
+        lex.add(term, Entry("department", "neutral", 0.0, term))
     for dep, table in deps.items():
+        if dep == "neutral":
+            continue
         if dep not in units.departments:
             raise ValueError(f"departments.toml: department {dep!r} is not in units.toml")
         if dep == "inspection":
