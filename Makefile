@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test test-fast bench lint format clean
+.PHONY: install run test test-fast bench bench-deps lint format clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,12 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not faults and not browser"
 
 ## Benchmarks: ratios against baselines measured in the same run; results in bench/results/.
-bench: install
+bench: install bench-deps
 	$(BIN)/python -m bench
+
+## The load generator the webhook benchmark drives (Debian's wrk).
+bench-deps:
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,7 +8,17 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.environment import AUTH_TOKEN, database, env_for, gunicorn, redis, rss_mb
+from bench.environment import (
+    AUTH_TOKEN,
+    children,
+    cpu_seconds,
+    database,
+    env_for,
+    gunicorn,
+    postgres_pids,
+    redis,
+    rss_mb,
+)
 from bench.messages import write_wrk_file
 
 LUA = Path(__file__).resolve().parent / "wrk_post.lua"
@@ -51,8 +61,13 @@ def run(seconds: int = 15, connections: int = 16) -> dict:
                     requests_file = tmp / f"{name}.tsv"
                     write_wrk_file(requests_file, base, AUTH_TOKEN, count=60_000)
                     _wrk(base, requests_file, connections, 3)  # warm-up
-                    results[name] = _wrk(base, requests_file, connections, seconds)
-                    results[name]["rss_mb"] = rss_mb(proc.pid)
+                    # CPU per request does not depend on what else the machine is doing, unlike req/s.
+                    web, db = children(proc.pid), postgres_pids()
+                    web_cpu, db_cpu = cpu_seconds(web), cpu_seconds(db)
+                    results[name] = result = _wrk(base, requests_file, connections, seconds)
+                    result["web_cpu_ms"] = (cpu_seconds(web) - web_cpu) * 1000 / result["requests"]
+                    result["db_cpu_ms"] = (cpu_seconds(db) - db_cpu) * 1000 / result["requests"]
+                    result["rss_mb"] = rss_mb(proc.pid)
     bare, gw = results["bare"], results["gateway"]
     return {
         "benchmark": "webhook",
@@ -65,6 +80,9 @@ def run(seconds: int = 15, connections: int = 16) -> dict:
         "gateway_p50_ms": round(gw["p50_us"] / 1000, 2),
         "gateway_p99_ms": round(gw["p99_us"] / 1000, 2),
         "bare_p99_ms": round(bare["p99_us"] / 1000, 2),
+        "bare_web_cpu_ms_per_request": round(bare["web_cpu_ms"], 3),
+        "gateway_web_cpu_ms_per_request": round(gw["web_cpu_ms"], 3),
+        "gateway_db_cpu_ms_per_request": round(gw["db_cpu_ms"], 3),
         "gateway_errors": gw["status_errors"] + gw["connect_errors"] + gw["timeouts"],
         "web_rss_mb": gw["rss_mb"],
         "targets": {"throughput_ratio": ">= 0.5", "gateway_p99_ms": "<= 50"},
