@@ -27,15 +27,14 @@ def sms_status() -> Response:
         abort(400, description="MessageSid and MessageStatus are required")
     raw_id = request.args.get("m", "")
     message_id = int(raw_id) if raw_id.isdigit() else None
-    rt = runtime()
-    with rt.database.session() as session:
-        outbox.record_status(
-            session,
-            provider_status=status,
-            now=datetime.now(UTC),
-            message_id=message_id,
-            sid=sid,
-            error_code=(form.get("ErrorCode") or "").strip() or None,
+    error_code = (form.get("ErrorCode") or "").strip() or None
+    now = datetime.now(UTC)
+    # transaction(): a connection the database dropped is replaced and the update run again, since
+    # Twilio does not send a failed status callback twice.
+    runtime().database.transaction(
+        lambda session: outbox.record_status(
+            session, provider_status=status, now=now, message_id=message_id, sid=sid, error_code=error_code
         )
+    )
     # 204 also for a message we do not know: a retry from Twilio would not make it ours.
     return Response(status=204)

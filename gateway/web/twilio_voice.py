@@ -129,21 +129,30 @@ def _accepted(result: voice.CallResult, lang: str) -> Response:
 
 def _take_call(text: str, lang: str, caller: str, recording: voice.Recording | None = None) -> voice.CallResult:
     rt = runtime()
-    with rt.database.session() as session:
-        result = voice.take_call(
+    call_sid, called, payload, now = (
+        _call_sid(),
+        request.form.get("To"),
+        {**_payload(), "prompt_language": lang},
+        datetime.now(UTC),
+    )
+    # transaction(): run again on a fresh connection if the database dropped ours, rather than
+    # make a caller hear Twilio's "application error".
+    result = rt.database.transaction(
+        lambda session: voice.take_call(
             session,
-            call_sid=_call_sid(),
+            call_sid=call_sid,
             caller=caller,
-            called=request.form.get("To"),
+            called=called,
             text=text,
             language=lang,
-            payload={**_payload(), "prompt_language": lang},
+            payload=payload,
             deployment=rt.deployment,
             config_dir=rt.settings.config_dir,
             reply_days=rt.settings.ack_reply_within_days,
-            now=datetime.now(UTC),
+            now=now,
             recording=recording,
         )
+    )
     # After the commit; a lost enqueue is found again by the reconcilers (intake and outbox).
     jobs.request_intake(rt.redis)
     jobs.enqueue_notify_many(rt.redis, result.outbox_ids)
@@ -239,15 +248,12 @@ def transcription() -> Response:
     if (request.form.get("TranscriptionStatus") or "") != "completed" or not text:
         return Response(status=204)  # the recording on the case stays what the dispatcher hears
     rt = runtime()
-    with rt.database.session() as session:
-        accepted = voice.add_transcription(
-            session,
-            call_sid=sid,
-            text=text,
-            payload=_payload(),
-            deployment=rt.deployment,
-            now=datetime.now(UTC),
+    payload, now = _payload(), datetime.now(UTC)
+    accepted = rt.database.transaction(
+        lambda session: voice.add_transcription(
+            session, call_sid=sid, text=text, payload=payload, deployment=rt.deployment, now=now
         )
+    )
     if accepted is None:
         # The recording's own callbacks never reached us: the transcription starts the case.
         rec = _recording(request.form)

@@ -130,3 +130,23 @@ def test_followup_sweep_job_queues_and_sends_the_reminder(database, redis_conn, 
     assert result == {"reminded": 1, "no_rating": 0, "queued": 1}
     run_worker(redis_conn, [NOTIFY])
     assert [m.body for m in fake_twilio.messages][-1].startswith("【咸宁公安12389】提醒")
+
+
+def test_status_callback_survives_dropped_database_connections(database, redis_conn, runtime, client, fake_twilio):
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("dropping a server's connections: PostgreSQL only")
+    mid, _case_id = _queue_and_enqueue(database, redis_conn, datetime.now(UTC))
+    run_worker(redis_conn, [NOTIFY])
+    sid = _row(database, mid).provider_sid
+    # Warm the web's pool, then have the server end every connection but this one (a failover).
+    post_signed(client, f"/twilio/sms/status?m={mid}", {"MessageSid": sid, "MessageStatus": "sent"})
+    with runtime.database.engine.connect() as conn:
+        conn.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    params = {"MessageSid": sid, "MessageStatus": "delivered"}
+    # Twilio does not repeat a status callback that failed: the one delivery must be recorded.
+    assert post_signed(client, f"/twilio/sms/status?m={mid}", params).status_code == 204
+    database.engine.dispose()  # the test's own pool holds dead connections too
+    assert _row(database, mid).state == OutboundState.DELIVERED
