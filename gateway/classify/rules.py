@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from gateway.classify.emergency import EmergencyFinding, find_emergency
 from gateway.classify.gazetteer import PlaceFinding, find_place, outermost
-from gateway.classify.knowledge import KINDS, Knowledge
+from gateway.classify.knowledge import KINDS, TIER_WEIGHTS, Knowledge
 from gateway.classify.lexicon import Hit
 from gateway.classify.reading import Reading
 
@@ -97,7 +97,7 @@ def _unshadowed(hits: list[Hit]) -> list[Hit]:
     ]
 
 
-def kind_scores(reading: Reading, knowledge: Knowledge) -> tuple[dict[str, float], dict[str, list[str]]]:
+def kind_scores(reading: Reading, knowledge: Knowledge) -> tuple[dict[str, float], dict[str, list[str]], list[Hit]]:
     # a phrase that only contains a cue ("投诉电话", a `neutral` entry) hides it; the agent's kept
     # questions ("坐席：哪个小区？") are not the caller asking
     hits = _unshadowed(reading.by_caller(reading.of("kind")))
@@ -107,7 +107,11 @@ def kind_scores(reading: Reading, knowledge: Knowledge) -> tuple[dict[str, float
     if reading.caller_asks():
         scores["inquiry"] += knowledge.question_mark
     scores["complaint"] += knowledge.complaint_bonus
-    return scores, terms
+    return scores, terms, hits
+
+
+def _strong(hits: list[Hit], label: str) -> bool:
+    return any(h.entry.label == label and h.entry.weight >= TIER_WEIGHTS["strong"] for h in hits)
 
 
 def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
@@ -115,8 +119,12 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
     emergency = find_emergency(reading)
     dep_hits = outermost(reading.of("department"))
     dep_scores, dep_terms = _scores(dep_hits, knowledge.departments)
-    k_scores, k_terms = kind_scores(reading, knowledge)
+    k_scores, k_terms, k_hits = kind_scores(reading, knowledge)
     kind = max(KINDS, key=lambda k: k_scores[k])  # ties keep the guide's order: complaint first
+    if kind == "complaint" and k_scores["praise"] >= TIER_WEIGHTS["strong"] and not _strong(k_hits, "complaint"):
+        # thanks told with the story of what went wrong ("表扬消防 昨天我家着火…救出了我婆婆") are praise
+        # unless the message also says, in so many words, that something is wrong now (投诉, 还没)
+        kind = "praise"
     asked = k_scores["inquiry"] - (knowledge.question_mark if reading.caller_asks() else 0.0)
     told = _distance(reading.caller) >= knowledge.narrative
     if kind == "inquiry" and (
