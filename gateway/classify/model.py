@@ -86,9 +86,10 @@ class TrainedModel:
         """Department and kind probabilities, the probability of an emergency, and a reason naming the
         n-grams that weighed most."""
         idx, val = self.text_vector(caller)
-        rv = rule_vector(rules, knowledge, caller, language) * self.rule_scale
         n_text = len(self.vocabulary)
         coef, intercept, bounds = self._stacked
+        # a model trained with fewer rule features (an older version) reads the first ones only
+        rv = rule_vector(rules, knowledge, caller, language)[: coef.shape[1] - n_text] * self.rule_scale
         # one gather over the three heads' columns instead of three
         scores = coef[:, idx] @ val + coef[:, n_text:] @ rv + intercept
         heads = (self.department, self.kind, self.emergency)

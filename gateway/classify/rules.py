@@ -35,6 +35,7 @@ class RuleResult:
     emergency: EmergencyFinding
     place: PlaceFinding
     reasons: tuple[str, ...]
+    service_scores: dict[str, float] | None = None  # department points before rule 1 (no emergency boost)
 
 
 def _scores(hits, labels) -> tuple[dict[str, float], dict[str, list[str]]]:
@@ -144,6 +145,7 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
         # rule 4: praise, suggestions and questions go to general unless they name a service
         dep_scores = dict.fromkeys(dep_scores, 0.0)
 
+    service_scores = dict(dep_scores)
     if emergency.emergency:
         department = EMERGENCY_DEPARTMENT
         dep_conf = 0.95
@@ -184,4 +186,5 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
         emergency=emergency,
         place=place,
         reasons=tuple(reasons) + place.reasons,
+        service_scores=service_scores,
     )

@@ -16,12 +16,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from gateway.classify.classifier import Classifier, load_classifier
-from gateway.classify.features import ngrams, rule_vector
+from gateway.classify.features import emergency_columns, ngrams, rule_vector
 from gateway.classify.model import Head, TrainedModel
 from gateway.config import DEFAULT_CONFIG_DIR
 
 RULE_SCALE = 1.0  # weight of the rules' findings against the (unit-length) n-gram vector
 C = 1.0  # inverse regularisation: the n-grams are many and the examples few (5-fold CV: 1 beats 10)
+C_EMERGENCY = 10.0  # the emergency head: few features (n-grams and danger evidence), balanced classes
 MIN_DF = 2  # an n-gram seen in one message only is noise for a 400-message training set
 
 
@@ -47,12 +48,24 @@ def train(
     text_x = vectorizer.fit_transform(callers)
     x = sparse.hstack([text_x, sparse.csr_matrix(np.vstack(rule_rows) * RULE_SCALE)]).tocsr()
 
+    # the emergency head sees the words and the danger evidence, not rule 1's verdict (see
+    # features.emergency_columns); emergencies are few, so each one weighs as much as the rest together
+    n_text = text_x.shape[1]
+    keep = np.zeros(x.shape[1])
+    keep[:n_text] = 1.0
+    keep[[n_text + i for i in emergency_columns(kn)]] = 1.0
+    x_emergency = x @ sparse.diags(keep)
+
     heads = {}
     for field in ("department", "kind", "emergency"):
         y = [str(ex[field]).lower() for ex in examples]
         if len(set(y)) < 2:
             raise ValueError(f"training examples all have the same {field}: {y[0]!r}")
-        fit = LogisticRegression(C=C, max_iter=1000, tol=1e-3).fit(x, y)
+        if field == "emergency":
+            fit = LogisticRegression(C=C_EMERGENCY, max_iter=2000, tol=1e-4, class_weight="balanced")
+            fit.fit(x_emergency, y)
+        else:
+            fit = LogisticRegression(C=C, max_iter=1000, tol=1e-3).fit(x, y)
         coef, intercept = fit.coef_, fit.intercept_
         if len(fit.classes_) == 2:  # binary fit keeps one row: make it a two-class softmax
             coef = np.vstack([-coef[0] / 2, coef[0] / 2])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
 
 from gateway.classify import load_classifier
-from gateway.classify.model import TrainedModel
+from gateway.classify.model import Head, TrainedModel
 from gateway.classify.training import train
 
 
@@ -54,3 +55,33 @@ def test_model_keeps_rule_guarantees(model):
 def test_too_few_examples():
     with pytest.raises(ValueError):
         train([{"text": "x", "department": "general", "kind": "complaint", "emergency": False}])
+
+
+class _SureNotLive:
+    """A stand-in model that is certain no message is a live emergency."""
+
+    version = "m-stub"
+
+    def predict(self, caller, rules, knowledge, language):
+        return {"general": 1.0}, {"complaint": 1.0}, 0.0, []
+
+
+def test_model_never_clears_a_rule_emergency():
+    clf = load_classifier(model=_SureNotLive())
+    for text in ("救命 通城北港镇有人拿刀砍人 快来", "现在楼下有人打架", "一群人正在肖岭乡政府门口打群架 有人拿了锄头"):
+        assert load_classifier().classify(text).emergency
+        d = clf.classify(text)
+        assert d.emergency and d.department == "command", d.reasons
+
+
+def test_model_trained_without_new_rule_features_still_predicts(model):
+    # a model stored before the rule vector grew (by its last two columns) reads only its own columns
+    width = model.department.coef.shape[1] - 2
+    older = dataclasses.replace(
+        model,
+        department=Head(model.department.classes, model.department.coef[:, :width], model.department.intercept),
+        kind=Head(model.kind.classes, model.kind.coef[:, :width], model.kind.intercept),
+        emergency=Head(model.emergency.classes, model.emergency.coef[:, :width], model.emergency.intercept),
+    )
+    d = load_classifier(model=older).classify("身份证丢了怎么补办 咸安")
+    assert d.department == "household" and d.jurisdiction == "xianan"
