@@ -6,12 +6,15 @@ The database is the truth about what is unfinished; Redis only triggers the noti
   and records the outcome;
 - `due_messages` lists queued rows whose job may have been lost, for the reconciler.
 
-Delivery is at-least-once: a worker that dies after Twilio accepted but before the outcome is
-stored will send again once the claim's lease runs out. A rare duplicate beats a lost reply.
+An attempt whose outcome is unknown (its worker died mid-send, or the provider's answer timed out)
+may have gone through. Before trying again, `deliver` asks the provider for a message it holds with
+the same recipient and body, created since the row was, and adopts it instead of sending twice. Only
+when the provider cannot be asked does a rare duplicate remain possible: a duplicate beats a lost reply.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -48,6 +51,13 @@ SEND_LEASE = timedelta(minutes=5)
 EARLY_TOLERANCE = timedelta(seconds=5)
 
 SESSION_IDS_KEY = "outbox_ids"
+
+# Failures after which the provider may hold the message all the same (the request reached it, the
+# answer did not reach us). A Twilio error answer (4xx, 5xx) means nothing was created.
+# LOOKUP_FAILED: the provider could not be asked whether such an attempt went through, so the next
+# attempt must ask again.
+LOOKUP_FAILED = "lookup-failed"
+AMBIGUOUS_FAILURES = frozenset({"timeout", "connection", "request-error", LOOKUP_FAILED})
 
 
 def queue_sms(
@@ -147,17 +157,44 @@ def deliver(
     session.commit()
     if claim is None:
         return
-    to, body = claim
     try:
-        sent = transport.send(message_id=message_id, to=to, body=body)
+        earlier = _earlier_attempt_at_provider(session, claim, transport) if claim.in_doubt else None
+    except SendFailed as exc:
+        lookup = Failure(errors.RETRY, LOOKUP_FAILED, f"{exc.failure.code}: {exc.failure.message}"[:500])
+        _record_failure(session, message_id, lookup, now)
+        session.commit()
+        return
+    try:
+        if earlier is not None:
+            _record_sent(session, message_id, earlier, now, found_at_provider=True)
+        else:
+            sent = transport.send(message_id=message_id, to=claim.to, body=claim.body)
+            _record_sent(session, message_id, sent.sid, now)
     except SendFailed as exc:
         _record_failure(session, message_id, exc.failure, now)
-    else:
-        _record_sent(session, message_id, sent.sid, now)
     session.commit()
 
 
-def _claim(session: Session, message_id: int, now: datetime, lease: timedelta) -> tuple[str, str] | None:
+@dataclass(frozen=True)
+class Claim:
+    message_id: int
+    to: str
+    body: str
+    created_at: datetime
+    in_doubt: bool  # an earlier attempt may have reached the provider
+
+
+def _earlier_attempt_at_provider(session: Session, claim: Claim, transport: Transport) -> str | None:
+    """The sid of this row's message if an earlier attempt did reach the provider, else None."""
+    for sid in transport.find_sent(to=claim.to, body=claim.body, since=claim.created_at):
+        # Not one another row already owns (the same text to the same number, sent on purpose).
+        owner = session.scalar(select(OutboundMessage.id).where(OutboundMessage.provider_sid == sid))
+        if owner is None or owner == claim.message_id:
+            return sid
+    return None
+
+
+def _claim(session: Session, message_id: int, now: datetime, lease: timedelta) -> Claim | None:
     message = session.get(OutboundMessage, message_id, with_for_update=True)
     if message is None or message.state != OutboundState.QUEUED:
         return None
@@ -172,13 +209,21 @@ def _claim(session: Session, message_id: int, now: datetime, lease: timedelta) -
         _finish(session, message, OutboundState.FAILED, now, code="lost", event="sms_failed")
         _callback_if_citizen(session, message, "sms_failed", now)
         return None
+    # The last attempt's outcome is unknown: its worker died (no error, no sid) or the answer was lost.
+    in_doubt = (
+        message.attempts > 0
+        and message.provider_sid is None
+        and (message.error_code is None or message.error_code in AMBIGUOUS_FAILURES)
+    )
     message.attempts += 1
     message.next_attempt_at = now + lease
     message.updated_at = now
-    return message.to_number, message.body
+    return Claim(message.id, message.to_number, message.body, message.created_at, in_doubt)
 
 
-def _record_sent(session: Session, message_id: int, sid: str | None, now: datetime) -> None:
+def _record_sent(
+    session: Session, message_id: int, sid: str | None, now: datetime, found_at_provider: bool = False
+) -> None:
     message = session.get(OutboundMessage, message_id, with_for_update=True)
     if message is None:
         return
@@ -188,7 +233,8 @@ def _record_sent(session: Session, message_id: int, sid: str | None, now: dateti
     message.error_message = None
     # A status callback may already have moved the row on (delivered); never move it back.
     if message.state == OutboundState.QUEUED:
-        _finish(session, message, OutboundState.SENT, now, event="sms_sent", sid=sid)
+        extra = {"found_at_provider": True} if found_at_provider else {}
+        _finish(session, message, OutboundState.SENT, now, event="sms_sent", sid=sid, **extra)
     else:
         message.next_attempt_at = None
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from gateway.sms.errors import SendFailed, classify
+from gateway.sms.errors import RETRY, Failure, SendFailed, classify
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,11 @@ class Sent:
 class Transport(Protocol):
     def send(self, *, message_id: int, to: str, body: str) -> Sent: ...
 
+    def find_sent(self, *, to: str, body: str, since: datetime) -> list[str]:
+        """Sids of messages the provider holds with this recipient and body, created since `since`
+        (newest first): whether an attempt whose answer was lost went through."""
+        ...
+
 
 @dataclass
 class OutboxTransport:
@@ -44,6 +50,9 @@ class OutboxTransport:
         self.sent.append((message_id, to, body))
         log.info("outbox transport: message %s to %s not sent (SMS_TRANSPORT=outbox)", message_id, to)
         return Sent(sid=None, status="recorded")
+
+    def find_sent(self, *, to: str, body: str, since: datetime) -> list[str]:
+        return []  # nothing leaves: there is no provider to ask
 
 
 class _RebasedHttpClient(TwilioHttpClient):
@@ -111,6 +120,23 @@ class TwilioTransport:
         except (TwilioRestException, TwilioServiceException, requests.exceptions.RequestException) as exc:
             raise SendFailed(classify(exc)) from exc
         return Sent(sid=message.sid, status=str(message.status or "queued"))
+
+    # How far back the provider's clock may be behind ours, when comparing creation times.
+    CLOCK_SKEW = timedelta(minutes=2)
+    # The recipient's latest messages to look through; a retry comes within the hour.
+    LOOKUP_LIMIT = 20
+
+    def find_sent(self, *, to: str, body: str, since: datetime) -> list[str]:
+        try:
+            recent = self.client.messages.list(to=to, limit=self.LOOKUP_LIMIT)
+        except (TwilioException, requests.exceptions.RequestException) as exc:
+            # Not knowing is not "not sent": the attempt is retried later rather than risk a duplicate.
+            raise SendFailed(Failure(RETRY, "lookup", str(exc)[:500])) from exc
+        return [
+            m.sid
+            for m in recent
+            if m.body == body and m.date_created is not None and m.date_created >= since - self.CLOCK_SKEW
+        ]
 
 
 def from_settings(settings) -> Transport:

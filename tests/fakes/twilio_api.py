@@ -8,6 +8,10 @@ Outcomes are consumed first-in first-out; when the script is empty a create succ
 Scriptable outcomes: "ok", an error code (21610, 21211, 21614, 21635, 20429), an HTTP status
 (500, 503) and "slow" (answer 201 after `slow_seconds`, past the client's timeout: the message
 is created all the same, as it can be at Twilio).
+
+`GET .../Messages.json?To=...` lists the messages created so far, newest first, as Twilio's list
+resource does (what the outbox asks before trying again an attempt whose answer was lost);
+`script_lookups(500)` makes the next list request fail.
 """
 
 from __future__ import annotations
@@ -58,6 +62,9 @@ class _State:
     script: deque = field(default_factory=deque)
     requests: list[Received] = field(default_factory=list)
     messages: list[Created] = field(default_factory=list)
+    resources: list[dict] = field(default_factory=list)
+    lookup_script: deque = field(default_factory=deque)
+    lookups: list[dict[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     closing: threading.Event = field(default_factory=threading.Event)
 
@@ -109,6 +116,39 @@ class _Handler(BaseHTTPRequestHandler):
         status = int(outcome)
         return self._json(status, {"code": 20000 + status, "message": "Internal Server Error", "status": status})
 
+    def do_GET(self):
+        state = self.state
+        parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        with state.lock:
+            outcome = state.lookup_script.popleft() if state.lookup_script else "ok"
+            state.lookups.append(query)
+        list_path = f"/2010-04-01/Accounts/{state.account_sid}/Messages.json"
+        if parts.path != list_path:
+            return self._json(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
+        if not self._authorised():
+            return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+        if outcome != "ok":
+            status = int(outcome)
+            return self._json(status, {"code": 20000 + status, "message": "Internal Server Error", "status": status})
+        size = int(query.get("PageSize") or 50)
+        with state.lock:
+            found = [r for r in reversed(state.resources) if "To" not in query or r["to"] == query["To"]][:size]
+        self._json(
+            200,
+            {
+                "messages": found,
+                "end": max(len(found) - 1, 0),
+                "first_page_uri": f"{list_path}?PageSize={size}&Page=0",
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": size,
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": f"{list_path}?PageSize={size}&Page=0",
+            },
+        )
+
     def _authorised(self) -> bool:
         header = self.headers.get("Authorization") or ""
         if not header.startswith("Basic "):
@@ -145,6 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
         }
         with state.lock:
             state.messages.append(Created(sid, form["To"], body, form.get("StatusCallback")))
+            state.resources.append(resource)
         self._json(201, resource)
 
     def _json(self, status: int, payload: dict) -> None:
@@ -177,6 +218,16 @@ class FakeTwilioAPI:
     def script(self, *outcomes: str | int) -> None:
         with self._state.lock:
             self._state.script.extend(outcomes)
+
+    def script_lookups(self, *outcomes: str | int) -> None:
+        with self._state.lock:
+            self._state.lookup_script.extend(outcomes)
+
+    @property
+    def lookups(self) -> list[dict[str, str]]:
+        """The query of every list request (GET Messages.json)."""
+        with self._state.lock:
+            return list(self._state.lookups)
 
     @property
     def requests(self) -> list[Received]:

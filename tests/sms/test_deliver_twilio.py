@@ -172,13 +172,67 @@ def test_timeout_is_retried_and_a_late_callback_settles_it(db_session, now, tran
     assert len(fake_twilio.requests) == 1  # no second send
 
 
-def test_timeout_without_callback_is_sent_again(db_session, now, transport, fake_twilio):
+def _created_by_the_slow_request(fake_twilio):
+    for _ in range(100):
+        if fake_twilio.messages:
+            return fake_twilio.messages[0]
+        time.sleep(0.05)
+    raise AssertionError("the slow request never created its message")
+
+
+def test_timeout_without_callback_finds_the_message_at_twilio_instead_of_sending_again(
+    db_session, now, transport, fake_twilio
+):
     mid = _queue(db_session, now)
     fake_twilio.script("slow")
     outbox.deliver(db_session, mid, transport, now)
+    created = _created_by_the_slow_request(fake_twilio)  # Twilio took it; its answer was lost
     outbox.deliver(db_session, mid, transport, now + outbox.RETRY_DELAYS[0])
     row = _row(db_session, mid)
+    assert (row.state, row.attempts, row.provider_sid) == (OutboundState.SENT, 2, created.sid)
+    assert len(fake_twilio.messages) == 1  # asked, not sent twice
+    assert fake_twilio.lookups[-1]["To"] == MOBILE
+
+
+def test_timeout_that_never_reached_twilio_is_sent_again(db_session, now, transport, fake_twilio):
+    mid = _queue(db_session, now)
+    # As after a timeout whose request Twilio never received: the attempt is in doubt, Twilio has nothing.
+    row = _row(db_session, mid)
+    row.attempts, row.error_code, row.next_attempt_at = 1, "timeout", now
+    db_session.commit()
+    outbox.deliver(db_session, mid, transport, now)
+    row = _row(db_session, mid)
     assert (row.state, row.attempts) == (OutboundState.SENT, 2)
+    assert len(fake_twilio.lookups) == 1 and len(fake_twilio.messages) == 1
+
+
+def test_the_same_text_another_row_owns_is_not_taken_for_this_one(db_session, now, transport, fake_twilio):
+    first = _queue(db_session, now, body="您的案件已办结")
+    outbox.deliver(db_session, first, transport, now)
+    second = _queue(db_session, now, body="您的案件已办结")
+    row = _row(db_session, second)
+    row.attempts, row.next_attempt_at = 1, now  # its worker died mid-send, before Twilio had it
+    db_session.commit()
+    outbox.deliver(db_session, second, transport, now + outbox.SEND_LEASE)
+    assert _row(db_session, second).provider_sid not in (None, _row(db_session, first).provider_sid)
+    assert len(fake_twilio.messages) == 2
+
+
+def test_when_twilio_cannot_be_asked_the_attempt_waits_and_asks_again(db_session, now, transport, fake_twilio):
+    mid = _queue(db_session, now)
+    fake_twilio.script("slow")
+    outbox.deliver(db_session, mid, transport, now)
+    created = _created_by_the_slow_request(fake_twilio)
+    fake_twilio.script_lookups(500)
+    later = now + outbox.RETRY_DELAYS[0]
+    outbox.deliver(db_session, mid, transport, later)
+    row = _row(db_session, mid)
+    assert (row.state, row.error_code) == (OutboundState.QUEUED, outbox.LOOKUP_FAILED)
+    assert len(fake_twilio.messages) == 1  # not sent blind
+    outbox.deliver(db_session, mid, transport, later + outbox.RETRY_DELAYS[1])
+    row = _row(db_session, mid)
+    assert (row.state, row.provider_sid) == (OutboundState.SENT, created.sid)
+    assert len(fake_twilio.messages) == 1
 
 
 def test_lost_worker_is_picked_up_after_the_lease(db_session, now, transport, fake_twilio):
@@ -191,6 +245,22 @@ def test_lost_worker_is_picked_up_after_the_lease(db_session, now, transport, fa
     assert [m.id for m in outbox.due_messages(db_session, now + outbox.SEND_LEASE)] == [mid]
     outbox.deliver(db_session, mid, transport, now + outbox.SEND_LEASE)
     assert _row(db_session, mid).state == OutboundState.SENT
+    assert len(fake_twilio.messages) == 1
+
+
+def test_worker_killed_after_twilio_accepted_does_not_send_twice(db_session, now, transport, fake_twilio):
+    mid = _queue(db_session, now)
+    # A worker claimed the row, Twilio accepted its request, and the worker died before recording it.
+    row = _row(db_session, mid)
+    row.attempts, row.next_attempt_at = 1, now + outbox.SEND_LEASE
+    db_session.commit()
+    transport.send(message_id=mid, to=MOBILE, body=row.body)
+    outbox.deliver(db_session, mid, transport, now + outbox.SEND_LEASE)
+    row = _row(db_session, mid)
+    assert (row.state, row.provider_sid) == (OutboundState.SENT, fake_twilio.messages[0].sid)
+    assert len(fake_twilio.messages) == 1
+    if row.case_id is not None:
+        assert "sms_sent" in _events(db_session, row.case_id)
 
 
 def test_outbox_transport_records_without_sending(db_session, now, fake_twilio):
