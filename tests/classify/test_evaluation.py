@@ -33,19 +33,24 @@ TRAINED_TARGETS = {
 }
 # What this version reaches (see the module's report); a change that falls below these is a regression.
 COLD_FLOOR = {
-    "department_accuracy": 0.82,
-    "jurisdiction_accuracy": 0.95,
-    "emergency_recall": 0.77,
-    "emergency_precision": 0.77,
-    "kind_accuracy": 0.66,
-}
-TRAINED_FLOOR = {
-    "department_accuracy": 0.88,
+    "department_accuracy": 0.87,
     "jurisdiction_accuracy": 0.97,
     "emergency_recall": 0.88,
-    "emergency_precision": 0.87,
-    "kind_accuracy": 0.84,
+    "emergency_precision": 0.84,
+    "kind_accuracy": 0.74,
 }
+TRAINED_FLOOR = {
+    "department_accuracy": 0.92,
+    "jurisdiction_accuracy": 0.98,
+    "emergency_recall": 0.94,
+    "emergency_precision": 0.91,
+    "kind_accuracy": 0.87,
+}
+# Targets not reached yet, each written down: cold start finds 16 of the 18 held-out emergencies (the two
+# it misses name no danger word it knows) and flags 3 that are not live; kind is one message short.
+# Trained, department and emergencies are decided by the rules: the model does not beat them there.
+COLD_OPEN = {"emergency_recall", "emergency_precision", "kind_accuracy"}
+TRAINED_OPEN = {"department_accuracy", "emergency_recall", "emergency_precision"}
 
 
 def _misses(result: dict, targets: dict) -> dict:
@@ -76,14 +81,27 @@ def test_trained_cv_no_regression(cv_result):
     assert not _misses(cv_result, TRAINED_FLOOR)
 
 
-@pytest.mark.xfail(reason="issue targets not reached yet: see the report of the cold-start figures", strict=False)
-def test_cold_start_meets_issue_targets(cold_result):
-    assert not _misses(cold_result, COLD_TARGETS)
+def _target_params(targets: dict, still_open: set[str], what: str) -> list:
+    return [
+        pytest.param(
+            measure,
+            marks=pytest.mark.xfail(reason=f"issue target not reached yet ({what})", strict=False)
+            if measure in still_open
+            else (),
+            id=measure,
+        )
+        for measure in targets
+    ]
 
 
-@pytest.mark.xfail(reason="issue targets not reached yet: see the report of the 5-fold CV figures", strict=False)
-def test_trained_cv_meets_issue_targets(cv_result):
-    assert not _misses(cv_result, TRAINED_TARGETS)
+@pytest.mark.parametrize("measure", _target_params(COLD_TARGETS, COLD_OPEN, "cold start"))
+def test_cold_start_meets_issue_target(cold_result, measure):
+    assert cold_result[measure] >= COLD_TARGETS[measure], round(cold_result[measure], 3)
+
+
+@pytest.mark.parametrize("measure", _target_params(TRAINED_TARGETS, TRAINED_OPEN, "5-fold CV"))
+def test_trained_cv_meets_issue_target(cv_result, measure):
+    assert cv_result[measure] >= TRAINED_TARGETS[measure], round(cv_result[measure], 3)
 
 
 def test_classify_file_writes_decisions_without_labels(classifier, dev_examples, dev_file):
