@@ -56,6 +56,7 @@ class Knowledge:
     question_mark: float
     complaint_bonus: float
     grievance: float  # complaint points that make a question about it a complaint
+    victim_departments: tuple[str, ...]  # their messages are complaints unless a strong report cue says otherwise
     narrative: float  # characters (an English word ~ 2) of a story that a plain question does not outweigh
     version: str  # "rules-<hash>": changes whenever any word list changes
 
@@ -124,6 +125,7 @@ def _load(config_dir: str, stamp: tuple[float, ...]) -> Knowledge:
         complaint_bonus=float(kinds.get("complaint_bonus", 0.5)),
         grievance=float(kinds.get("grievance", 3.0)),
         narrative=float(kinds.get("narrative", 80.0)),
+        victim_departments=tuple(kinds.get("victim_departments", [])),
         version="rules-" + digest.hexdigest()[:12],
     )
 

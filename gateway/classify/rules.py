@@ -170,7 +170,17 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
         if runner[1] > 0:
             reasons.append(f"runner-up {runner[0]} ({runner[1]:g} vs {dep_scores[department]:g})")
 
-    if not emergency.emergency:
+    if (
+        not emergency.emergency
+        and kind == "report"
+        and department in knowledge.victim_departments
+        and not _strong(k_hits, "report")
+    ):
+        # a theft, a fraud, a paper the sender applied for: the sender is the one wronged, so a complaint,
+        # unless they say in so many words that they report someone (举报)
+        kind = "complaint"
+        reasons.append(f"kind: {department} matters are told by the one wronged -> complaint")
+    elif not emergency.emergency:
         if k_terms[kind]:
             reasons.append(f"kind words: {'、'.join(k_terms[kind][:4])} -> {kind}")
         else:

@@ -37,19 +37,19 @@ COLD_FLOOR = {
     "jurisdiction_accuracy": 0.97,
     "emergency_recall": 0.88,
     "emergency_precision": 0.84,
-    "kind_accuracy": 0.74,
+    "kind_accuracy": 0.76,
 }
 TRAINED_FLOOR = {
     "department_accuracy": 0.92,
     "jurisdiction_accuracy": 0.98,
     "emergency_recall": 0.94,
     "emergency_precision": 0.91,
-    "kind_accuracy": 0.87,
+    "kind_accuracy": 0.88,
 }
 # Targets not reached yet, each written down: cold start finds 16 of the 18 held-out emergencies (the two
-# it misses name no danger word it knows) and flags 3 that are not live; kind is one message short.
+# it misses name no danger word it knows) and flags 3 that are not live.
 # Trained, department and emergencies are decided by the rules: the model does not beat them there.
-COLD_OPEN = {"emergency_recall", "emergency_precision", "kind_accuracy"}
+COLD_OPEN = {"emergency_recall", "emergency_precision"}
 TRAINED_OPEN = {"department_accuracy", "emergency_recall", "emergency_precision"}
 
 
