@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each a ratio against a baseline measured in the same run.
 
-    .venv/bin/python -m bench [--only webhook,pipeline,end_to_end,classify,sweep,ledger] [--quick]
+    .venv/bin/python -m bench [--only webhook,pipeline,end_to_end,classify,sweep,ledger,console] [--quick]
 
 Results go to bench/results/<name>.json; a summary table is printed at the end.
 """
@@ -43,6 +43,8 @@ def run_one(name: str, quick: bool) -> dict:
     if name == "sweep":
         sizes = "10000,100000" if quick else "10000,100000,1000000"
         return _script(["bench/bench_sweep.py", "--sizes", sizes])
+    if name == "console":
+        return _script(["bench/bench_console.py", "--cases", "20000" if quick else "100000"])
     if name == "ledger":
         return _script(["-m", "bench.bench_ledger", "--cases", "20000" if quick else "200000"])
     raise SystemExit(f"unknown benchmark {name!r}")
@@ -50,7 +52,7 @@ def run_one(name: str, quick: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="webhook,pipeline,end_to_end,classify,sweep,ledger")
+    parser.add_argument("--only", default="webhook,pipeline,end_to_end,classify,sweep,ledger,console")
     parser.add_argument("--quick", action="store_true", help="shorter runs, for a smoke test")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
@@ -67,8 +69,21 @@ def main() -> None:
         summary.append((name, result))
     print("\nbenchmark   figures (targets in each result's JSON)")
     for name, result in summary:
-        figures = {k: v for k, v in result.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+        figures = {k: v for k, v in _flat(result).items() if isinstance(v, int | float) and not isinstance(v, bool)}
         print(f"{name:<11} " + ", ".join(f"{k}={v}" for k, v in list(figures.items())[:8]))
+
+
+def _flat(result: dict, prefix: str = "") -> dict:
+    """Nested figures (per database, per page) as `outer.inner` keys, for the summary line."""
+    out = {}
+    for key, value in result.items():
+        if key in ("machine", "targets"):
+            continue
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 if __name__ == "__main__":

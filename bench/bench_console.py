@@ -1,4 +1,4 @@
-"""Queue page time with 100,000 stored cases (not collected by pytest: run it as a script).
+"""Console queue page time with 100,000 stored cases (part of `make bench`; also runs as a script).
 
 The page is served by the real app (Flask test client, signed in through the form) on a database
 grown with bulk inserts: 90% closed, 10% open over the bureau's units, one busy unit holding a
@@ -6,8 +6,8 @@ fifth of them, one citizen message per case. Medians over `--repeat` requests, f
 (own unit), a supervisor (whole city), a text search and a filter; the ratio column is against the
 sign-in page measured in the same run (the app's fixed cost).
 
-    .venv/bin/python tests/console/bench_console_queue.py                 # SQLite, then PostgreSQL
-    .venv/bin/python tests/console/bench_console_queue.py --backends sqlite --cases 100000
+    .venv/bin/python bench/bench_console.py                 # SQLite, then PostgreSQL
+    .venv/bin/python bench/bench_console.py --backends sqlite --cases 100000
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
-PROJECT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(PROJECT), str(Path(__file__).parent)]
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(PROJECT), str(PROJECT / "tests" / "console")]
 
 from console_support import PASSWORD, login  # noqa: E402
 
@@ -179,6 +179,8 @@ def main() -> None:
                 with admin.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                 admin.dispose()
+    out["benchmark"] = "console"
+    out["targets"] = {"queue pages": "interactive (well under a second) with 100k cases"}
     print(json.dumps(out, indent=2, ensure_ascii=False))
 
 
