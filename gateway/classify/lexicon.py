@@ -7,7 +7,7 @@ one pass, which keeps classification well above 2,000 messages a second.
 Cue syntax (documented for bureaus in config/classifier/departments.toml):
   - Latin words match whole words; a trailing "*" allows any ending ("stol*").
   - spaces, apostrophes and hyphens inside a cue are optional in the text ("jiu gong shan" matches
-    "Jiugongshan" and "jiu-gong shan"), and spaces inside the text never break a Chinese cue ("身份 证").
+    "Jiugongshan" and "jiu-gong shan"), and spaces inside the text do not break a Chinese cue ("身份 证"; see Lexicon.scan for the exception).
   - "A…B" matches A followed by B within GAP characters of the same sentence.
 """
 
@@ -47,6 +47,7 @@ class _Spec:
     latin_start: bool
     latin_end: bool
     tail: str  # the B of "A…B", "" otherwise
+    size: int  # characters of the cue (without separators)
 
 
 def squash(term: str) -> str:
@@ -84,6 +85,7 @@ class Lexicon:
             latin_start=_is_latin(key[0]),
             latin_end=_is_latin(key[-1]) and not wildcard,
             tail=squash(tail),
+            size=len(key),
         )
         node = self._root
         for c in key:
@@ -91,8 +93,12 @@ class Lexicon:
         node.setdefault(_END, []).append(spec)
         self.size += 1
 
-    def scan(self, text: str) -> list[Hit]:
-        """Every cue occurrence in `text` (already folded by text.fold)."""
+    def scan(self, text: str, join_spaces: bool = True) -> list[Hit]:
+        """Every cue occurrence in `text` (already folded by text.fold).
+
+        With `join_spaces` false (a message whose spaces end clauses, not words), a space after a Chinese
+        character ends a two-character cue: "拉不开 通城" holds no "开通", while "身份 证" is still 身份证.
+        Latin cues skip spaces either way ("jiu gong shan")."""
         hits: list[Hit] = []
         root = self._root
         n = len(text)
@@ -102,10 +108,13 @@ class Lexicon:
             if node is None:
                 continue
             j = i + 1
+            crossed = False  # a space after a Chinese character was skipped
             while True:
                 specs = node.get(_END)
                 if specs:
                     for spec in specs:
+                        if crossed and not join_spaces and spec.size < 3:
+                            continue
                         hit = self._accept(spec, text, i, j)
                         if hit is not None:
                             hits.append(hit)
@@ -115,6 +124,7 @@ class Lexicon:
                 nxt = node.get(c)
                 if nxt is None and c in _SKIP:
                     # optional separator inside a cue: look past it
+                    crossed = crossed or (c == " " and not _is_latin(text[j - 1]))
                     k = j
                     while k < n and text[k] in _SKIP:
                         k += 1

@@ -58,18 +58,19 @@ class Reading:
 def read(text: str, sender: str | None, knowledge: Knowledge) -> Reading:
     folded = fold(text, knowledge.text)
     caller, agent = caller_text(split_turns(folded, knowledge.text))
-    hits = knowledge.lexicon.scan(caller)
+    cjk = len(_CJK.findall(caller))
+    word_spaced = cjk == 0 or len(_CJK_SPACE.findall(caller)) * 4 >= cjk
+    hits = knowledge.lexicon.scan(caller, join_spaces=word_spaced)
     index: dict[tuple[str, str | None], list[Hit]] = {}
     for h in hits:
         index.setdefault((h.entry.concern, None), []).append(h)
         index.setdefault((h.entry.concern, h.entry.label), []).append(h)
-    cjk = len(_CJK.findall(caller))
     return Reading(
         caller=caller,
         hits=tuple(hits),
         language=language_of(folded, knowledge.text),
         city_landline=is_city_landline(sender, knowledge.text),
-        word_spaced=cjk == 0 or len(_CJK_SPACE.findall(caller)) * 4 >= cjk,
+        word_spaced=word_spaced,
         index=index,
         agent=agent,
     )
