@@ -117,21 +117,18 @@ def env_for(db_url: str, redis_url: str, port: int | None = None) -> dict[str, s
 
 
 @contextmanager
-def gunicorn(
-    app: str, env: dict[str, str], workers: int = 2, threads: int = 4
-) -> Iterator[tuple[str, subprocess.Popen]]:
+def gunicorn(app: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`app` under the Procfile's gunicorn settings (gunicorn.conf.py), on a free local port."""
     port = free_port()
-    env = {**env, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {**env, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "WEB_ACCESS_LOG": ""}
     proc = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             app,
+            "--config",
+            str(PROJECT / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
             "--log-level",
             "warning",
         ],
