@@ -119,7 +119,7 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
             return EmergencyFinding(False, first_person, terms, tuple(reasons))
     scam = _cues(reading, "not_live")
     if scam and not _urgency(reading, "urgent_strong"):
-        reasons.append(f"danger {'、'.join(terms)} inside a scam story ({scam[0].entry.term}): not live")
+        reasons.append(f"danger {'、'.join(terms)} told in a not-live context ({scam[0].entry.term})")
         return EmergencyFinding(False, first_person, terms, tuple(reasons))
     # a time word of the past anywhere ("…是上个月的事") leaves only cues told in the present, or strong
     # urgency, to make the danger live
