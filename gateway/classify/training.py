@@ -20,8 +20,8 @@ from gateway.classify.features import emergency_columns, ngrams, rule_vector
 from gateway.classify.model import Head, TrainedModel
 from gateway.config import DEFAULT_CONFIG_DIR
 
-RULE_SCALE = 1.0  # weight of the rules' findings against the (unit-length) n-gram vector
-C = 1.0  # inverse regularisation: the n-grams are many and the examples few (5-fold CV: 1 beats 10)
+RULE_SCALE = 0.5  # weight of the rules' findings against the (unit-length) n-gram vector (5-fold CV: 0.5 >= 1)
+C = 3.0  # inverse regularisation: the n-grams are many and the examples few (5-fold CV: 3 with RULE_SCALE 0.5)
 C_EMERGENCY = 10.0  # the emergency head: few features (n-grams and danger evidence), balanced classes
 MIN_DF = 2  # an n-gram seen in one message only is noise for a 400-message training set
 
