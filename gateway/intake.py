@@ -298,7 +298,10 @@ def process_fresh(
         .where(InboundMessage.processed_at.is_(None), InboundMessage.received_at >= since)
         .order_by(InboundMessage.received_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        # Lock (and skip) by the message only: a case row held for a moment by a webhook (the
+        # citizen's next message joining it) must delay this batch, not drop the message from it,
+        # since that webhook asks for no drain of its own.
+        .with_for_update(skip_locked=True, of=InboundMessage)
     ).all()
     if more_waiting is not None and len(rows) == limit:
         more_waiting()

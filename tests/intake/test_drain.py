@@ -130,3 +130,35 @@ def test_the_drain_leaves_old_messages_to_the_reconciler(client, database, runti
     assert reconcile(runtime, datetime.now(timezone.utc), 30) == 2
     run_worker(redis_conn)
     assert _counts(database) == (2, 0)
+
+
+def test_a_case_row_held_by_a_webhook_delays_the_batch_instead_of_dropping_the_message(client, database, runtime):
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (SQLite serialises whole write transactions)")
+    _post_many(client, 1)
+    now = datetime.now(timezone.utc)
+    routed: list[int] = []
+    with database.engine.connect() as other:
+        # As a webhook does while the citizen's next message joins this case.
+        other.exec_driver_sql("SELECT id FROM cases FOR UPDATE")
+
+        def drain() -> None:
+            with database.session() as s:
+                cases = intake.process_fresh(
+                    s,
+                    since=now - timedelta(minutes=5),
+                    limit=DRAIN_BATCH,
+                    classifier=runtime.classifiers.get(s),
+                    policy=runtime.policy,
+                    now=now,
+                )
+                routed.extend(c.id for c in cases)
+
+        worker = threading.Thread(target=drain)
+        worker.start()
+        worker.join(1.0)
+        assert worker.is_alive()  # waiting for the case row, not skipping the message
+        other.commit()
+    worker.join(30)
+    assert len(routed) == 1
+    assert _counts(database) == (1, 0)
