@@ -6,8 +6,9 @@
 
 Outcomes are consumed first-in first-out; when the script is empty a create succeeds.
 Scriptable outcomes: "ok", an error code (21610, 21211, 21614, 21635, 20429), an HTTP status
-(500, 503) and "slow" (answer 201 after `slow_seconds`, past the client's timeout: the message
-is created all the same, as it can be at Twilio).
+(500, 503), "slow" (answer 201 after `slow_seconds`, past the client's timeout: the message
+is created all the same, as it can be at Twilio) and "hold" (create the message at once, then hold
+the answer until `release()`: the fault drill kills the sending worker meanwhile).
 
 `GET .../Messages.json?To=...` lists the messages created so far, newest first, as Twilio's list
 resource does (what the outbox asks before trying again an attempt whose answer was lost);
@@ -65,6 +66,8 @@ class _State:
     resources: list[dict] = field(default_factory=list)
     lookup_script: deque = field(default_factory=deque)
     lookups: list[dict[str, str]] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # sids of messages whose answer was held
+    released: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     closing: threading.Event = field(default_factory=threading.Event)
 
@@ -96,6 +99,12 @@ class _Handler(BaseHTTPRequestHandler):
         if len(form["Body"]) > 1600:
             outcome = 21617
 
+        if outcome == "hold":
+            resource = self._store(form)
+            with state.lock:
+                state.held.append(resource["sid"])
+            state.released.wait(60)
+            return self._json(201, resource)
         if outcome == "slow":
             # Wait past the client's timeout, then create the message anyway.
             state.closing.wait(state.slow_seconds)
@@ -157,6 +166,10 @@ class _Handler(BaseHTTPRequestHandler):
         return user == self.state.account_sid and password == self.state.auth_token
 
     def _created(self, form: dict[str, str]) -> None:
+        self._json(201, self._store(form))
+
+    def _store(self, form: dict[str, str]) -> dict:
+        """Create the message resource, as Twilio does on a valid request."""
         state = self.state
         sid = "SM" + secrets.token_hex(16)
         stamp = format_datetime(datetime.now(UTC), usegmt=True)
@@ -186,7 +199,7 @@ class _Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.messages.append(Created(sid, form["To"], body, form.get("StatusCallback")))
             state.resources.append(resource)
-        self._json(201, resource)
+        return resource
 
     def _json(self, status: int, payload: dict) -> None:
         data = json.dumps(payload).encode()
@@ -219,6 +232,15 @@ class FakeTwilioAPI:
         with self._state.lock:
             self._state.script.extend(outcomes)
 
+    @property
+    def held(self) -> list[str]:
+        with self._state.lock:
+            return list(self._state.held)
+
+    def release(self) -> None:
+        """Answer the held requests (to whoever is still listening)."""
+        self._state.released.set()
+
     def script_lookups(self, *outcomes: str | int) -> None:
         with self._state.lock:
             self._state.lookup_script.extend(outcomes)
@@ -245,6 +267,7 @@ class FakeTwilioAPI:
 
     def close(self) -> None:
         self._state.closing.set()
+        self._state.released.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
