@@ -36,7 +36,7 @@ class SmsOutcome:
     reply: str | None  # the TwiML message; None answers an empty <Response/>
     inbound_id: int
     case_number: str | None
-    needs_intake: bool  # enqueue the intake job for inbound_id after the commit
+    needs_intake: bool  # request intake (jobs.request_intake) after the commit
 
 
 @dataclass(frozen=True)
