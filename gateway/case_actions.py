@@ -208,7 +208,7 @@ def _int(action: Mapping, name: str) -> int:
     # bool is an int in Python; "days": true is a client bug, not one day.
     if isinstance(value, bool):
         raise Invalid(f"'{name}' must be a whole number", code="bad_field")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int):
         raise Invalid(f"'{name}' must be a whole number", code="bad_field")

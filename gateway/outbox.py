@@ -361,7 +361,7 @@ def record_status(
     else:
         message.sent_at = message.sent_at or now
     if state in (OutboundState.UNDELIVERED, OutboundState.FAILED):
-        code = int(error_code) if (error_code or "").isdigit() else None
+        code = int(error_code) if (error_code or "").isascii() and (error_code or "").isdigit() else None
         if code in errors.OPTED_OUT_CODES:
             opt_out(session, message.to_number, now, source=f"provider-{code}")
         else:

@@ -26,7 +26,9 @@ def sms_status() -> Response:
     if not sid or not status:
         abort(400, description="MessageSid and MessageStatus are required")
     raw_id = request.args.get("m", "")
-    message_id = int(raw_id) if raw_id.isdigit() else None
+    # Our own row id, in a URL we signed for Twilio; anything else (not ASCII digits, past a BIGINT) is
+    # treated as no id, and the sid alone finds the row.
+    message_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18 else None
     error_code = (form.get("ErrorCode") or "").strip() or None
     now = datetime.now(UTC)
     # transaction(): a connection the database dropped is replaced and the update run again, since

@@ -165,7 +165,7 @@ def _recording(form) -> voice.Recording | None:
     duration = (form.get("RecordingDuration") or "").strip()
     if not sid or not url.startswith("https://") or len(url) > 500:
         return None
-    seconds = int(duration) if duration.isdigit() else 0
+    seconds = int(duration) if duration.isascii() and duration.isdigit() and len(duration) <= 6 else 0
     # Twilio sends an empty or zero-length recording when the caller said nothing.
     return voice.Recording(sid=sid[:64], url=url, duration=seconds) if seconds > 0 else None
 

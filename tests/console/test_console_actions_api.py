@@ -108,3 +108,10 @@ def test_state_conflict_is_409_and_nothing_is_written(client, database, keys, ca
     assert response.status_code == 409 and response.get_json()["code"] == "not_allowed"
     with database.session() as s:
         assert s.scalar(select(CaseEvent.id).order_by(CaseEvent.id.desc()).limit(1)) == before
+
+
+def test_days_written_in_other_scripts_digits_is_a_clear_400(client, keys, case_number):
+    # "²" passes str.isdigit() but int() refuses it: a 500 before digits were required to be ASCII.
+    response = post(client, case_number, keys["unit"], {"type": "extend", "reason": "取证", "days": "²"})
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "bad_field" and "days" in response.get_json()["error"]

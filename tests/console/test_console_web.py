@@ -66,6 +66,14 @@ def test_dispatcher_queue_ignores_a_unit_parameter(client, seeded):
     assert seeded["theirs"] not in page and seeded["mine"] in page
 
 
+@pytest.mark.parametrize("page", ["²", "٣", "9" * 40, "-1", "x"])
+def test_odd_page_numbers_show_the_first_page(client, seeded, page):
+    # Unicode digits pass str.isdigit() but not always int(): a 500 before this was checked.
+    login(client, "wang")
+    response = client.get(f"/console/queue?page={page}")
+    assert response.status_code == 200
+
+
 def test_supervisor_sees_every_unit_and_the_review_queue(client, seeded):
     login(client, "boss")
     page = client.get("/console/queue").get_data(as_text=True)

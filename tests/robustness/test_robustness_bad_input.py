@@ -158,3 +158,100 @@ def test_actions_api_answers_every_body_with_2xx_or_4xx(client, api_key, action,
 def test_open311_queries_answer_2xx_or_4xx(client, query):
     response = client.get("/open311/v2/requests.json?" + urlencode(query))
     assert response.status_code < 500, response.data[:300]
+
+
+VOICE_PATHS = [
+    "/twilio/voice",
+    "/twilio/voice/language",
+    "/twilio/voice/speech",
+    "/twilio/voice/recording",
+    "/twilio/voice/recording-status",
+    "/twilio/voice/transcription",
+]
+voice_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "CallSid": sids,
+        "From": numbers,
+        "To": numbers,
+        "Digits": st.one_of(st.sampled_from(["1", "2", "#", ""]), st.text(max_size=5)),
+        "SpeechResult": texts,
+        "Confidence": st.one_of(st.sampled_from(["0.93", "-1", "nan", "inf", ""]), st.text(max_size=8)),
+        "RecordingSid": sids,
+        "RecordingUrl": st.one_of(
+            st.sampled_from(["https://api.twilio.com/r/RE1", "http://x", "", "https://" + "a" * 600]), texts
+        ),
+        "RecordingDuration": st.one_of(st.sampled_from(["0", "12", "-3", "1e9", ""]), st.text(max_size=6)),
+        "RecordingStatus": st.sampled_from(["completed", "failed", "absent", ""]),
+        "TranscriptionText": texts,
+        "TranscriptionStatus": st.sampled_from(["completed", "failed", ""]),
+    },
+)
+
+
+@FAST
+@given(path=st.sampled_from(VOICE_PATHS), fields=voice_fields, lang=st.sampled_from(["", "?lang=en", "?lang=xx"]))
+def test_voice_webhooks_answer_every_signed_body_with_2xx_or_4xx(client, database, path, fields, lang):
+    params = {"AccountSid": "AC" + "0" * 32, **{k: v for k, v in fields.items() if v is not None}}
+    signature = sign(PUBLIC_BASE_URL + path + lang, params)
+    response = client.post(
+        path + lang,
+        data=urlencode(params),
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": signature},
+    )
+    assert response.status_code < 500, response.data[:300]
+    _assert_nothing_half_stored(database)
+
+
+@FAST
+@given(
+    fields=st.fixed_dictionaries(
+        {},
+        optional={
+            "MessageSid": sids,
+            "MessageStatus": st.one_of(
+                st.sampled_from(["queued", "sent", "delivered", "undelivered", "failed", "read", ""]), texts
+            ),
+            "ErrorCode": st.one_of(st.sampled_from(["30003", "30006", "21610", ""]), st.text(max_size=10)),
+        },
+    ),
+    row=st.one_of(st.just(""), st.sampled_from(["?m=1", "?m=-1", "?m=abc", "?m=" + "9" * 30]), st.text(max_size=12)),
+)
+def test_status_callbacks_answer_every_signed_body_with_2xx_or_4xx(client, fields, row):
+    path = "/twilio/sms/status" + (row if row.startswith("?") or not row else "?m=" + row)
+    params = {"AccountSid": "AC" + "0" * 32, **{k: v for k, v in fields.items() if v is not None}}
+    response = client.post(
+        path,
+        data=urlencode(params),
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": sign(PUBLIC_BASE_URL + path, params)},
+    )
+    assert response.status_code < 500, response.data[:300]
+
+
+@FAST
+@given(
+    fields=st.fixed_dictionaries(
+        {},
+        optional={
+            "service_code": st.one_of(st.sampled_from(["traffic", "household", "inspection", "nope", ""]), texts),
+            "description": texts,
+            "lat": st.one_of(st.sampled_from(["29.84", "91", "-200", "nan", ""]), st.text(max_size=10)),
+            "long": st.one_of(st.sampled_from(["114.32", "181", "inf", ""]), st.text(max_size=10)),
+            "address_string": texts,
+            "attribute[kind]": st.one_of(st.sampled_from(["complaint", "report", "x"]), st.text(max_size=10)),
+            "phone": numbers,
+        },
+    ),
+    fmt=st.sampled_from(["json", "xml", "csv"]),
+)
+def test_open311_submissions_answer_2xx_or_4xx(client, database, api_key, fields, fmt):
+    response = client.post(
+        f"/open311/v2/requests.{fmt}",
+        data=urlencode(fields),
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-API-Key": api_key},
+    )
+    assert response.status_code < 500, response.data[:300]
+    _assert_nothing_half_stored(database)

@@ -150,3 +150,20 @@ def test_status_callback_survives_dropped_database_connections(database, redis_c
     assert post_signed(client, f"/twilio/sms/status?m={mid}", params).status_code == 204
     database.engine.dispose()  # the test's own pool holds dead connections too
     assert _row(database, mid).state == OutboundState.DELIVERED
+
+
+def test_undelivered_callback_with_an_odd_error_code_is_recorded_not_a_500(
+    database, redis_conn, runtime, client, fake_twilio
+):
+    mid, case_id = _queue_and_enqueue(database, redis_conn, datetime.now(UTC))
+    run_worker(redis_conn, [NOTIFY])
+    sid = _row(database, mid).provider_sid
+    params = {
+        "MessageSid": sid,
+        "MessageStatus": "undelivered",
+        "ErrorCode": "30003²",
+    }  # isdigit(), yet not a number for int()
+    assert post_signed(client, f"/twilio/sms/status?m={mid}", params).status_code == 204
+    assert _row(database, mid).state == OutboundState.UNDELIVERED
+    with database.sessionmaker() as s:
+        assert s.scalars(select(CallbackTask)).one().case_id == case_id

@@ -44,7 +44,7 @@ def _date(value: str | None, tz: ZoneInfo, end: bool = False) -> datetime | None
 
 
 def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 7 else 1
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 7 else 1
 
 
 def _queue_filter(review: bool) -> queue_view.QueueFilter:
