@@ -57,7 +57,7 @@ def drain_job() -> int:
 
 def _one_by_one(rt, now: datetime, error: Exception) -> int:
     """A batch failed: route its messages each in its own transaction, so only the bad one is left
-    (for the reconciler to retry, and RQ's failed registry to show)."""
+    (logged with its id; the reconciler retries it on its own)."""
     log.warning("intake batch failed (%s); routing its messages one at a time", type(error).__name__)
     with rt.database.session() as session:
         ids = intake.unprocessed_since(session, now - DRAIN_WINDOW, DRAIN_BATCH)
