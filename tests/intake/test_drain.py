@@ -86,6 +86,27 @@ def test_one_message_that_fails_leaves_the_rest_of_its_batch_routed(client, data
     assert _counts(database) == (5, 0)
 
 
+def test_a_failing_message_at_the_head_of_a_backlog_holds_none_of_it_up(
+    client, database, redis_conn, runtime, monkeypatch
+):
+    n = DRAIN_BATCH + 10
+    _post_many(client, n)
+    real = runtime.classifiers.get
+
+    class FailsOnTheOldest:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def classify(self, text, **kw):
+            if text.endswith(" 0"):
+                raise ValueError("a message this classifier version cannot read")
+            return self.inner.classify(text, **kw)
+
+    monkeypatch.setattr(runtime.classifiers, "get", lambda session: FailsOnTheOldest(real(session)))
+    run_worker(redis_conn)
+    assert _counts(database) == (n - 1, 1)
+
+
 def test_concurrent_drains_route_each_message_once(client, database, runtime):
     if database.engine.dialect.name != "postgresql":
         pytest.skip("SKIP LOCKED: PostgreSQL only (SQLite serialises whole write transactions)")
