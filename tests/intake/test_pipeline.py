@@ -159,11 +159,15 @@ def test_redis_stopped_during_intake_then_restarted_empty_case_is_routed_without
 
 
 def _hold_inbound_row(database, inbound_id: int):
-    """Take the lock the intake job needs, so that the job blocks inside its transaction."""
+    """Take a lock the intake job needs, so that the job blocks inside its transaction."""
     conn = database.engine.connect()
     trans = conn.begin()
     if database.engine.dialect.name == "postgresql":
-        conn.execute(text("SELECT id FROM inbound_messages WHERE id = :id FOR UPDATE"), {"id": inbound_id})
+        # The case row: the drain locks (or skips) the message's row, then waits here to route its case.
+        conn.execute(
+            text("SELECT id FROM cases WHERE id = (SELECT case_id FROM inbound_messages WHERE id = :id) FOR UPDATE"),
+            {"id": inbound_id},
+        )
     else:
         conn.execute(text("UPDATE case_counters SET last = last"))  # BEGIN IMMEDIATE already holds the write lock
     return conn, trans
@@ -188,6 +192,7 @@ def test_worker_killed_mid_job_case_is_still_routed_once(settings, database, pri
         started = StartedJobRegistry("intake", connection=redis)
         wait_until(lambda: started.count == 1, timeout=60, what="the intake job to start")
         time.sleep(0.5)  # inside the job, blocked on the row lock
+        assert started.count == 1  # still there: blocked, not finished
         worker.kill()  # SIGKILL: no cleanup, no chance to commit
         trans.rollback()
         conn.close()
