@@ -158,7 +158,7 @@ def test_redis_stopped_during_intake_then_restarted_empty_case_is_routed_without
         app.extensions["gateway"].close()
 
 
-def _hold_inbound_row(database, inbound_id: int):
+def _hold_a_lock_intake_needs(database, inbound_id: int):
     """Take a lock the intake job needs, so that the job blocks inside its transaction."""
     conn = database.engine.connect()
     trans = conn.begin()
@@ -187,7 +187,7 @@ def test_worker_killed_mid_job_case_is_still_routed_once(settings, database, pri
         with database.session() as s:
             inbound_id = s.scalar(select(InboundMessage.id))
 
-        conn, trans = _hold_inbound_row(database, inbound_id)
+        conn, trans = _hold_a_lock_intake_needs(database, inbound_id)
         worker.start()
         started = StartedJobRegistry("intake", connection=redis)
         wait_until(lambda: started.count == 1, timeout=60, what="the intake job to start")
