@@ -190,16 +190,11 @@ def open_case(session: Session, stored: Stored, msg: IncomingMessage, deployment
     }
     if session.get_bind().dialect.name == "postgresql":
         # One round trip instead of three: the case, its link from the message, its first event.
-        return Accepted(
-            stored.inbound_id,
-            session.execute(_OPEN_CASE_PG, params).scalar_one(),
-            number,
-            stored.language,
-            duplicate=False,
-        )
-    case_id = session.execute(_INSERT_CASE, params).scalar_one()
-    session.execute(_LINK_INBOUND, {"case_id": case_id, "inbound_id": stored.inbound_id})
-    session.execute(_RECEIVED_EVENT, {"case_id": case_id, **params})
+        case_id = session.execute(_OPEN_CASE_PG, params).scalar_one()
+    else:
+        case_id = session.execute(_INSERT_CASE, params).scalar_one()
+        session.execute(_LINK_INBOUND, {**params, "case_id": case_id})
+        session.execute(_RECEIVED_EVENT, {**params, "case_id": case_id})
     return Accepted(stored.inbound_id, case_id, number, stored.language, duplicate=False)
 
 
