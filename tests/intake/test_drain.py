@@ -60,20 +60,27 @@ def test_a_message_stored_after_the_drain_started_gets_a_new_job(client, databas
     assert _counts(database) == (2, 0)
 
 
+class FailsOn:
+    """The real classifier, except that it cannot read the message numbered `n` (a poison message)."""
+
+    def __init__(self, inner, n: int):
+        self.inner, self.suffix = inner, f" {n}"
+
+    def classify(self, text, **kw):
+        if text.endswith(self.suffix):
+            raise ValueError("a message this classifier version cannot read")
+        return self.inner.classify(text, **kw)
+
+
+def _fail_on(runtime, monkeypatch, n: int):
+    real = runtime.classifiers.get
+    monkeypatch.setattr(runtime.classifiers, "get", lambda session: FailsOn(real(session), n))
+    return real
+
+
 def test_one_message_that_fails_leaves_the_rest_of_its_batch_routed(client, database, redis_conn, runtime, monkeypatch):
     _post_many(client, 5)
-    real = runtime.classifiers.get
-
-    class Failing:
-        def __init__(self, inner):
-            self.inner = inner
-
-        def classify(self, text, **kw):
-            if text.endswith(" 2"):
-                raise ValueError("a message this classifier version cannot read")
-            return self.inner.classify(text, **kw)
-
-    monkeypatch.setattr(runtime.classifiers, "get", lambda session: Failing(real(session)))
+    real = _fail_on(runtime, monkeypatch, 2)
 
     run_worker(redis_conn)
 
@@ -91,18 +98,7 @@ def test_a_failing_message_at_the_head_of_a_backlog_holds_none_of_it_up(
 ):
     n = DRAIN_BATCH + 10
     _post_many(client, n)
-    real = runtime.classifiers.get
-
-    class FailsOnTheOldest:
-        def __init__(self, inner):
-            self.inner = inner
-
-        def classify(self, text, **kw):
-            if text.endswith(" 0"):
-                raise ValueError("a message this classifier version cannot read")
-            return self.inner.classify(text, **kw)
-
-    monkeypatch.setattr(runtime.classifiers, "get", lambda session: FailsOnTheOldest(real(session)))
+    _fail_on(runtime, monkeypatch, 0)  # the oldest
     run_worker(redis_conn)
     assert _counts(database) == (n - 1, 1)
 
