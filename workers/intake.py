@@ -55,20 +55,29 @@ def drain_job() -> int:
     return len(cases)
 
 
+class IntakeFailed(Exception):
+    """Messages of a batch that could not be routed even one at a time."""
+
+
 def _one_by_one(rt, now: datetime, error: Exception) -> int:
-    """A batch failed: route its messages each in its own transaction, so only the bad one is left
-    (logged with its id; the reconciler retries it on its own)."""
+    """A batch failed: route its messages each in its own transaction, so only the bad one is left.
+
+    The job then fails naming what is left, so that RQ's failed registry and the logs show it; the
+    reconciler retries those messages one job each.
+    """
     log.warning("intake batch failed (%s); routing its messages one at a time", type(error).__name__)
     with rt.database.session() as session:
         ids = intake.unprocessed_since(session, now - DRAIN_WINDOW, DRAIN_BATCH)
-    done = 0
+    failed = []
     for inbound_id in ids:
         try:
             process_inbound_job(inbound_id)
-            done += 1
-        except Exception:  # noqa: BLE001 - logged with its id; the reconciler retries it
+        except Exception:  # noqa: BLE001 - the others in the batch still get routed; raised below
             log.exception("intake of inbound message %s failed", inbound_id)
-    return done
+            failed.append(inbound_id)
+    if failed:
+        raise IntakeFailed(f"inbound messages {failed} could not be routed") from error
+    return len(ids)
 
 
 def process_inbound_job(inbound_id: int) -> str | None:

@@ -72,6 +72,13 @@ class FailsOn:
         return self.inner.classify(text, **kw)
 
 
+def _failed_drains(redis_conn) -> list[str]:
+    """Drain jobs that failed: waiting for their retry (RQ keeps no result then), or out of retries."""
+    queue = Queue(jobs.INTAKE, connection=redis_conn)
+    ids = queue.scheduled_job_registry.get_job_ids() + queue.failed_job_registry.get_job_ids()
+    return [queue.fetch_job(i).func_name for i in ids]
+
+
 def _fail_on(runtime, monkeypatch, n: int):
     real = runtime.classifiers.get
     monkeypatch.setattr(runtime.classifiers, "get", lambda session: FailsOn(real(session), n))
@@ -85,6 +92,8 @@ def test_one_message_that_fails_leaves_the_rest_of_its_batch_routed(client, data
     run_worker(redis_conn)
 
     assert _counts(database) == (4, 1)
+    # Not swallowed: the drain job fails (and is retried), for RQ's registries and the logs to show.
+    assert _failed_drains(redis_conn) == ["workers.intake.drain_job"]
     # The failed one is the reconciler's: once the classifier reads it, it is routed like the rest.
     monkeypatch.setattr(runtime.classifiers, "get", real)
     later = datetime.now(timezone.utc) + timedelta(minutes=1)
@@ -101,6 +110,8 @@ def test_a_failing_message_at_the_head_of_a_backlog_holds_none_of_it_up(
     _fail_on(runtime, monkeypatch, 0)  # the oldest
     run_worker(redis_conn)
     assert _counts(database) == (n - 1, 1)
+    # Each batch the bad message falls in fails its job (two here), after routing the rest.
+    assert set(_failed_drains(redis_conn)) == {"workers.intake.drain_job"}
 
 
 def test_concurrent_drains_route_each_message_once(client, database, runtime):
