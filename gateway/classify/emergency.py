@@ -68,14 +68,19 @@ def _tense(h: Hit, times: list[Hit], reading: Reading) -> str | None:
     # unless a past word comes between ("a fight last weekend and he is now threatening to sue me")
     for t in times:
         between = (p for p in times if p.entry.label == "past" and h.start <= p.start < t.start)
-        if t.entry.label == "present" and h.start <= t.start < hi and not any(between):
+        if _time(t) == "present" and h.start <= t.start < hi and not any(between):
             return "present"
     prior = [t for t in times if t.end <= h.start or (t.start < h.start and t.entry.label == "past")]
     if prior:
         nearest = max(prior, key=lambda t: (t.end, t.end - t.start))
-        return nearest.entry.label
+        return _time(nearest)
     after = [t for t in times if h.start <= t.start < hi]
-    return after[0].entry.label if after else None
+    return _time(after[0]) if after else None
+
+
+def _time(t: Hit) -> str:
+    """'past' or 'present' for a time word of either list."""
+    return "present" if t.entry.label == "present_grammar" else t.entry.label
 
 
 def find_emergency(reading: Reading) -> EmergencyFinding:
@@ -85,11 +90,20 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
     negators = _cues(reading, "negators")
     hypothetical = _cues(reading, "hypothetical")
     # "五分钟之前" is a present time word although it contains the past word "之前"
-    times = outermost(_cues(reading, "past") + _cues(reading, "present"))
+    past = _cues(reading, "past")
+    # "there's a fight" tells the present only when nothing in the message tells a past or a habit
+    grammar = [] if past else _cues(reading, "present_grammar")
+    times = outermost(past + _cues(reading, "present") + grammar)
     live: list[Hit] = []
     dropped: list[str] = []
-    for h in dangers:
-        if any(h.start - _NEGATOR_REACH <= n.end <= h.start for n in negators):
+    negated: list[Hit] = []
+    # longest first, so that the words inside a negated phrase go with it ("nothing is on fire" takes
+    # "on fire" and "fire", which stand too far from "nothing" to be negated on their own)
+    for h in sorted(dangers, key=lambda d: d.start - d.end):
+        if any(h.start - _NEGATOR_REACH <= n.end <= h.start for n in negators) or any(
+            g.start <= h.start and h.end <= g.end for g in negated
+        ):
+            negated.append(h)
             dropped.append(f"{h.entry.term} (negated)")
             continue
         lo, hi = reading.clause_of(h.start)

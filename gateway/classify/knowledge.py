@@ -31,6 +31,7 @@ EMERGENCY_LISTS = (
     "danger_severe",
     "danger_action",
     "present",
+    "present_grammar",
     "not_live",
     "neutral",
     "reported",

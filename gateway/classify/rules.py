@@ -8,6 +8,7 @@ named (rule 4).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from gateway.classify.emergency import EmergencyFinding, find_emergency
@@ -88,6 +89,13 @@ def _distance(between: str) -> float:
     return cjk + latin / 3
 
 
+def _story_length(text: str) -> float:
+    """Length of a story in Chinese characters, an English word counting two (kinds.toml `narrative`)."""
+    words = len(re.findall(r"[A-Za-z]+(?:'[A-Za-z]+)?", text))
+    cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
+    return cjk + 2 * words
+
+
 def _unshadowed(hits: list[Hit]) -> list[Hit]:
     """Cue hits not lying inside a `neutral` phrase of the same list ("投诉电话" hides "投诉")."""
     neutral = [h for h in hits if h.entry.label == "neutral"]
@@ -104,6 +112,13 @@ def kind_scores(reading: Reading, knowledge: Knowledge) -> tuple[dict[str, float
     hits = _unshadowed(reading.by_caller(reading.of("kind")))
     # one phrase is one cue: "我想问一下" counts once, not as 我想问 + 想问一下 + 问一下
     hits = [h for label in KINDS for h in outermost([x for x in hits if x.entry.label == label])]
+    if not reading.caller_asks():
+        # "when I said…", "what went wrong": English question words ask nothing without a question mark
+        hits = [
+            h
+            for h in hits
+            if not (h.entry.label == "inquiry" and h.entry.weight < TIER_WEIGHTS["medium"] and h.entry.term.isascii())
+        ]
     scores, terms = _scores(hits, KINDS)
     if reading.caller_asks():
         scores["inquiry"] += knowledge.question_mark
@@ -127,7 +142,7 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
         # unless the message also says, in so many words, that something is wrong now (投诉, 还没)
         kind = "praise"
     asked = k_scores["inquiry"] - (knowledge.question_mark if reading.caller_asks() else 0.0)
-    told = _distance(reading.caller) >= knowledge.narrative
+    told = _story_length(reading.caller) >= knowledge.narrative
     if kind == "inquiry" and (
         k_scores["complaint"] - knowledge.complaint_bonus >= knowledge.grievance or (told and asked < PLAIN_QUESTION)
     ):
@@ -137,10 +152,22 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
         kind = "complaint"
     reasons: list[str] = list(emergency.reasons)
 
-    cue = _misconduct(reading) if kind != "praise" else None
+    if kind == "praise":
+        cue = None
+    elif kind == "suggestion":
+        # an idea for the station ("建议装个叫号机 老是有人插队") is not a complaint about an officer unless
+        # it says so in so many words (督察, 投诉…民警)
+        strong = reading.of("inspection", "strong")
+        cue = strong[0].entry.term if strong else None
+    else:
+        cue = _misconduct(reading)
     inspection = cue is not None
     if inspection:
         dep_scores[INSPECTION_DEPARTMENT] = max(dep_scores.values()) + 4.0
+    if kind == "praise" and not any(h.entry.weight >= TIER_WEIGHTS["strong"] for h in dep_hits):
+        # thanks for help in the street (found luggage, a lost old man brought home, a lift to the hotel)
+        # name a service only by its own name (交警, 户籍窗口, 消防): rule 4 and "Kind decisions"
+        dep_scores = dict.fromkeys(dep_scores, 0.0)
     if kind in ("praise", "suggestion", "inquiry") and max(dep_scores.values()) < NAMED_SERVICE:
         # rule 4: praise, suggestions and questions go to general unless they name a service
         dep_scores = dict.fromkeys(dep_scores, 0.0)

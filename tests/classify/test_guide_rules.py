@@ -101,3 +101,55 @@ def test_no_place_is_city_bureau(classifier):
     d = classifier.classify("身份证丢了怎么补办")
     assert (d.department, d.jurisdiction, d.kind) == ("household", "city", "inquiry")
     assert d.place is None
+
+
+def test_rule1_english_present_grammar_makes_a_fight_live(classifier):
+    d = classifier.classify("There's a fight in the car park behind the Wenquan bus station, three men have knives")
+    assert d.emergency and d.department == "command" and d.kind == "report"
+
+
+def test_rule1_english_present_grammar_yields_to_a_habit(classifier):
+    d = classifier.classify("There are men fighting dogs for money behind the market in Chibi every Sunday night")
+    assert not d.emergency
+
+
+def test_rule1_nothing_is_on_fire(classifier):
+    d = classifier.classify(
+        "The fire exit of our dormitory in Tongcheng is chained shut. Nothing is on fire, but it is a risk."
+    )
+    assert not d.emergency and d.department == "fire"
+
+
+def test_rule1_property_taken_as_the_caller_speaks(classifier):
+    d = classifier.classify("崇阳白霓镇 楼下两个人在剪电动车的锁 还在剪")
+    assert d.emergency and d.department == "command"
+
+
+def test_rule1_someone_elses_wife_makes_a_bystander_report(classifier):
+    d = classifier.classify("隔壁男的现在还在打他老婆 一直在喊救命 通山厦铺镇")
+    assert d.emergency and d.kind == "report"
+
+
+def test_rule4_thanks_for_help_in_the_street_go_to_general(classifier):
+    d = classifier.classify("谢谢嘉鱼的两位民警 昨晚我迷路了 他们把我送回了宾馆")
+    assert (d.department, d.kind, d.emergency) == ("general", "praise", False)
+
+
+def test_rule4_thanks_naming_the_service_go_to_it(classifier):
+    d = classifier.classify("感谢赤壁车管所的窗口民警 驾驶证换证半小时就办好了")
+    assert (d.department, d.kind) == ("traffic", "praise")
+
+
+def test_rule2_a_suggestion_about_the_hall_is_not_misconduct(classifier):
+    d = classifier.classify("建议派出所办证大厅装个取号机 现在排队老是有人插队")
+    assert d.department != "inspection" and d.kind == "suggestion"
+
+
+def test_rule2_police_car_for_a_family_meal(classifier):
+    d = classifier.classify("举报 昨天中午一辆警车停在崇阳一家农家乐门口 下来一家人吃饭")
+    assert (d.department, d.jurisdiction, d.kind) == ("inspection", "city", "report")
+
+
+def test_pinyin_appointment_is_not_the_town_of_yuyue(classifier):
+    d = classifier.classify("qing wen ban hu zhao yao yu yue ma")
+    assert d.jurisdiction == "city"
