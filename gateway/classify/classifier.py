@@ -103,14 +103,17 @@ def _is_110_matter(scores: dict[str, float]) -> bool:
 def _mix(
     model_p: dict[str, float], rule_scores: dict[str, float], labels: tuple[str, ...], weight: float
 ) -> tuple[str, float]:
-    total = sum(max(v, 0.0) for v in rule_scores.values())
-    if total <= 0:
-        rule_p = {label: 1.0 / len(labels) for label in labels}
-    else:
-        rule_p = {label: max(rule_scores.get(label, 0.0), 0.0) / total for label in labels}
-    mixed = {label: weight * model_p.get(label, 0.0) + (1 - weight) * rule_p[label] for label in labels}
-    best = max(labels, key=lambda label: mixed[label])
-    return best, round(mixed[best], 4)
+    positive = [max(rule_scores.get(label, 0.0), 0.0) for label in labels]
+    total = sum(positive)
+    # the rules' vote as a distribution (uniform when they found nothing), mixed with the model's
+    rule_w = (1 - weight) / total if total > 0 else 0.0
+    flat = (1 - weight) / len(labels) if total <= 0 else 0.0
+    best, best_p = labels[0], -1.0
+    for label, points in zip(labels, positive, strict=True):
+        p = weight * model_p.get(label, 0.0) + rule_w * points + flat
+        if p > best_p:
+            best, best_p = label, p
+    return best, round(best_p, 4)
 
 
 def load_classifier(config_dir: Path | str = DEFAULT_CONFIG_DIR, model: TrainedModel | None = None) -> Classifier:

@@ -22,15 +22,13 @@ NGRAM_MIN, NGRAM_MAX = 1, 3
 
 
 def ngrams(text: str) -> list[str]:
-    """Character 1- to 3-grams; runs of spaces count as one space."""
+    """Character 1- to 3-grams; runs of spaces count as one space (a lone space is no 1-gram)."""
     text = " ".join(text.split())
-    grams: list[str] = []
     n = len(text)
-    for size in range(NGRAM_MIN, NGRAM_MAX + 1):
-        for i in range(n - size + 1):
-            gram = text[i : i + size]
-            if gram != " ":
-                grams.append(gram)
+    # one list comprehension per size: this runs for every message the model classifies
+    grams = [c for c in text if c != " "] if NGRAM_MIN == 1 else []
+    for size in range(max(NGRAM_MIN, 2), NGRAM_MAX + 1):
+        grams += [text[i : i + size] for i in range(n - size + 1)]
     return grams
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,10 +23,12 @@ from gateway.classify.rules import RuleResult
 FORMAT = "gateway.classify/1"
 
 
-def _softmax(classes: tuple[str, ...], scores: np.ndarray) -> dict[str, float]:
-    scores = np.exp(scores - scores.max())
-    scores /= scores.sum()
-    return dict(zip(classes, scores.tolist(), strict=True))
+def _softmax(classes: tuple[str, ...], scores: list[float]) -> dict[str, float]:
+    # plain floats: for a handful of classes numpy's per-call overhead costs more than the arithmetic
+    top = max(scores)
+    exps = [math.exp(x - top) for x in scores]
+    total = sum(exps)
+    return {c: e / total for c, e in zip(classes, exps, strict=True)}
 
 
 @dataclass(frozen=True)
@@ -67,16 +70,15 @@ class TrainedModel:
         return sorted(self.vocabulary, key=self.vocabulary.__getitem__)
 
     def text_vector(self, caller: str) -> tuple[np.ndarray, np.ndarray]:
-        vocab = self.vocabulary
-        counts: dict[int, int] = {}
-        for gram in ngrams(caller):
-            i = vocab.get(gram)
-            if i is not None:
-                counts[i] = counts.get(i, 0) + 1
-        if not counts:
+        vocab = self.vocabulary.get
+        # Counter counts in C; the vocabulary is then asked once per distinct n-gram, not per occurrence
+        counts = Counter(ngrams(caller))
+        known = [(i, n) for gram, n in counts.items() if (i := vocab(gram)) is not None]
+        if not known:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        idx = np.array(list(counts), dtype=np.int64)
-        val = (1.0 + np.log(np.array(list(counts.values()), dtype=np.float64))) * self.idf[idx]
+        idx, tf = zip(*known, strict=True)
+        idx = np.array(idx, dtype=np.int64)
+        val = (1.0 + np.log(np.array(tf, dtype=np.float64))) * self.idf[idx]
         norm = math.sqrt(float(val @ val))
         return idx, val / norm if norm else val
 
@@ -91,16 +93,18 @@ class TrainedModel:
         # a model trained with fewer rule features (an older version) reads the first ones only
         rv = rule_vector(rules, knowledge, caller, language)[: coef.shape[1] - n_text] * self.rule_scale
         # one gather over the three heads' columns instead of three
-        scores = coef[:, idx] @ val + coef[:, n_text:] @ rv + intercept
+        gathered = coef[:, idx]
+        scores = (gathered @ val + coef[:, n_text:] @ rv + intercept).tolist()
         heads = (self.department, self.kind, self.emergency)
         dep, kind, emergency_p = (_softmax(h.classes, scores[a:b]) for h, (a, b) in zip(heads, bounds, strict=True))
         emergency = emergency_p.get("true", 0.0)
         notes = []
         best = max(dep, key=dep.__getitem__)
         if len(idx):
-            row = self.department.coef[self.department.classes.index(best), idx] * val
-            top = np.argsort(row)[::-1][:4]
-            grams = [self.terms[int(idx[t])] for t in top if row[t] > 0]
+            # the department head's rows come first in the gathered columns
+            weights = (gathered[self.department.classes.index(best)] * val).tolist()
+            top = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)[:4]
+            grams = [self.terms[int(idx[t])] for t in top if weights[t] > 0]
             if grams:
                 notes.append(f"model features for {best}: {'、'.join(repr(g) for g in grams)}")
         return dep, kind, emergency, notes

@@ -142,9 +142,9 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
         # unless the message also says, in so many words, that something is wrong now (投诉, 还没)
         kind = "praise"
     asked = k_scores["inquiry"] - (knowledge.question_mark if reading.caller_asks() else 0.0)
-    told = _story_length(reading.caller) >= knowledge.narrative
     if kind == "inquiry" and (
-        k_scores["complaint"] - knowledge.complaint_bonus >= knowledge.grievance or (told and asked < PLAIN_QUESTION)
+        k_scores["complaint"] - knowledge.complaint_bonus >= knowledge.grievance
+        or (asked < PLAIN_QUESTION and _story_length(reading.caller) >= knowledge.narrative)
     ):
         # a question asked about something that went wrong ("二十天了还没收到 能不能帮我查一下?") wants it
         # put right: a complaint (routing guide, "Kinds"); so does a long story of what happened that
