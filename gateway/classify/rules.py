@@ -20,6 +20,9 @@ from gateway.classify.reading import Reading
 EMERGENCY_DEPARTMENT = "command"
 INSPECTION_DEPARTMENT = "inspection"
 NAMED_SERVICE = 2.0  # points that make "names a service": one medium word, or two weak ones
+# Thanks name a service by its own name or by what it did (劝架: 吵架 + 邻居), not by one word of the
+# story: help in the street (found luggage, a lift back to the hotel) is `general` (guide, "Kind decisions").
+NAMED_SERVICE_PRAISE = 3.0
 ACTOR_BEFORE, ACTOR_AFTER = 50, 15  # how far an officer word may stand from a conduct cue
 PLAIN_QUESTION = 5.0  # inquiry points (without the "?") of a question that does not outweigh a long story
 
@@ -144,7 +147,11 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
     asked = k_scores["inquiry"] - (knowledge.question_mark if reading.caller_asks() else 0.0)
     if kind == "inquiry" and (
         k_scores["complaint"] - knowledge.complaint_bonus >= knowledge.grievance
-        or (asked < PLAIN_QUESTION and _story_length(reading.caller) >= knowledge.narrative)
+        or (
+            asked < PLAIN_QUESTION
+            and k_scores["complaint"] > knowledge.complaint_bonus
+            and _story_length(reading.caller) >= knowledge.narrative
+        )
     ):
         # a question asked about something that went wrong ("二十天了还没收到 能不能帮我查一下?") wants it
         # put right: a complaint (routing guide, "Kinds"); so does a long story of what happened that
@@ -164,11 +171,8 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
     inspection = cue is not None
     if inspection:
         dep_scores[INSPECTION_DEPARTMENT] = max(dep_scores.values()) + 4.0
-    if kind == "praise" and not any(h.entry.weight >= TIER_WEIGHTS["strong"] for h in dep_hits):
-        # thanks for help in the street (found luggage, a lost old man brought home, a lift to the hotel)
-        # name a service only by its own name (交警, 户籍窗口, 消防): rule 4 and "Kind decisions"
-        dep_scores = dict.fromkeys(dep_scores, 0.0)
-    if kind in ("praise", "suggestion", "inquiry") and max(dep_scores.values()) < NAMED_SERVICE:
+    named = NAMED_SERVICE_PRAISE if kind == "praise" else NAMED_SERVICE
+    if kind in ("praise", "suggestion", "inquiry") and max(dep_scores.values()) < named:
         # rule 4: praise, suggestions and questions go to general unless they name a service
         dep_scores = dict.fromkeys(dep_scores, 0.0)
 
