@@ -28,6 +28,7 @@ class EmergencyFinding:
     danger: tuple[str, ...]  # live danger cues found, for reasons and model features
     reasons: tuple[str, ...]
     severe: bool = False  # a live cue is severe by nature (knife, fire, drowning), not only urgent words
+    plain: tuple[str, ...] = ()  # danger told plainly, no urgency and no past: live if no service is named
 
 
 def _cues(reading: Reading, label: str) -> list[Hit]:
@@ -153,4 +154,7 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
         reasons.append(f"live emergency: {'、'.join(terms)} + {why} -> command")
         return EmergencyFinding(True, first_person, terms, tuple(reasons), severe=bool(severe or strong))
     reasons.append(f"danger {'、'.join(terms)} without urgency: not an emergency")
-    return EmergencyFinding(False, first_person, terms, tuple(reasons))
+    # danger told plainly, with nothing that says it is past: live unless the message is about a service
+    # (the rules decide that; see rules.apply_rules)
+    plain = () if past_told else tuple(dict.fromkeys(h.entry.term for h in live if h.entry.label == "danger"))
+    return EmergencyFinding(False, first_person, terms, tuple(reasons), plain=plain)

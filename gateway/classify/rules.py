@@ -9,7 +9,7 @@ named (rule 4).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gateway.classify.emergency import EmergencyFinding, find_emergency
 from gateway.classify.gazetteer import PlaceFinding, find_place, outermost
@@ -23,6 +23,10 @@ NAMED_SERVICE = 2.0  # points that make "names a service": one medium word, or t
 # Thanks name a service by its own name or by what it did (劝架: 吵架 + 邻居), not by one word of the
 # story: help in the street (found luggage, a lift back to the hotel) is `general` (guide, "Kind decisions").
 NAMED_SERVICE_PRAISE = 3.0
+# Danger told plainly ("水塘里冲进去一辆小车，车顶快淹没了"), with no urgency and nothing that says it is
+# past, is live unless the message names a service with this many points: then it is a story told to
+# that service ("说是怕人偷东西" in a fire-exit complaint, "打架不归他们管" about the 110 line).
+PLAIN_DANGER_SERVICE = 3.0
 ACTOR_BEFORE, ACTOR_AFTER = 50, 15  # how far an officer word may stand from a conduct cue
 PLAIN_QUESTION = 5.0  # inquiry points (without the "?") of a question that does not outweigh a long story
 
@@ -177,6 +181,16 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
         dep_scores = dict.fromkeys(dep_scores, 0.0)
 
     service_scores = dict(dep_scores)
+    if (
+        not emergency.emergency
+        and emergency.plain
+        and not inspection
+        and kind not in ("praise", "suggestion", "inquiry")
+        and max(dep_scores.values()) < PLAIN_DANGER_SERVICE
+    ):
+        why = f"live emergency: {'、'.join(emergency.plain)} told plainly, no past and no service named -> command"
+        emergency = replace(emergency, emergency=True, reasons=(*emergency.reasons[:-1], why))
+        reasons = [*reasons[: len(emergency.reasons) - 1], why, *reasons[len(emergency.reasons) :]]
     if emergency.emergency:
         department = EMERGENCY_DEPARTMENT
         dep_conf = 0.95

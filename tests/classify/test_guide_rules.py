@@ -153,3 +153,23 @@ def test_rule2_police_car_for_a_family_meal(classifier):
 def test_pinyin_appointment_is_not_the_town_of_yuyue(classifier):
     d = classifier.classify("qing wen ban hu zhao yao yu yue ma")
     assert d.jurisdiction == "city"
+
+
+def test_rule1_danger_told_plainly_is_live(classifier):
+    d = classifier.classify("贺胜桥镇菜市场后面的河里冲进去一辆三轮车 车里的人在拍窗户")
+    assert d.emergency and d.department == "command"
+
+
+def test_rule1_danger_told_plainly_to_a_service_is_not_live(classifier):
+    d = classifier.classify("我们厂宿舍的后门被锁了 说是怕人偷东西 只剩一个楼梯 高桥镇")
+    assert not d.emergency and d.department == "fire"
+
+
+def test_rule1_english_modal_is_not_live(classifier):
+    d = classifier.classify("The railing of the footbridge in Tongshan is broken, a child could fall into the river")
+    assert not d.emergency
+
+
+def test_rule1_settled_afterwards_is_over(classifier):
+    d = classifier.classify("孩子在学校被同学打得流了好多血 对方家长想私了 我不同意 崇阳")
+    assert not d.emergency

@@ -1,10 +1,13 @@
 """Messages written independently of the classifier (tests/classify/data/independent_messages.jsonl).
 
-Two writers worked from the routing guide alone, without seeing config/classifier, the code or the dev
-set: 340 SMS and hotline messages in Chinese (some Traditional, pinyin and Hubei dialect) and English.
-The even-numbered half ("look") was read to find what the rules lacked; the odd-numbered half
-("sealed") was only ever scored, so its figures estimate how the classifier does on messages nobody
-tuned it to. Do not tune words to sealed lines: read them only to fix a label.
+Four writers worked from the routing guide alone, without seeing config/classifier, the code or the dev
+set: 660 SMS and hotline messages in Chinese (some Traditional, pinyin and Hubei dialect) and English,
+two batches of them heavy in live emergencies and in danger that is not live.
+
+"look": batch C and the even-numbered messages of batches A and B were read to find what the rules
+lacked. "sealed": batch D and the odd-numbered messages of A and B were only ever scored, so their
+figures estimate how the classifier does on messages nobody tuned it to. Do not tune words to sealed
+lines: read them only to fix a label.
 """
 
 from __future__ import annotations
@@ -17,25 +20,32 @@ from gateway.classify.commands import read_examples
 from gateway.classify.evaluation import metrics
 
 ALL = read_examples(Path(__file__).parent / "data" / "independent_messages.jsonl")
-LOOK = [e for e in ALL if int(e["id"].rsplit("-", 1)[1]) % 2 == 0]
-SEALED = [e for e in ALL if int(e["id"].rsplit("-", 1)[1]) % 2 == 1]
 
-# Rules only, as measured when the set was added; below these is a regression. The sealed figures before
-# the look half was read were: department 84.1%, jurisdiction 95.9%, kind 81.8%, emergency recall 82.9%,
-# precision 100%.
+
+def _sealed(ex: dict) -> bool:
+    batch, number = ex["id"].split("-")
+    return batch == "fd" or (batch in ("fa", "fb") and int(number) % 2 == 1)
+
+
+LOOK = [e for e in ALL if not _sealed(e)]
+SEALED = [e for e in ALL if _sealed(e)]
+
+# Rules only, as measured when each batch was added; below these is a regression. Sealed, before the
+# look half was read: A/B department 84.1%, emergency recall 82.9% (precision 100%); D department 91.9%,
+# emergency recall 89.1% (precision 96.1%).
 FLOORS = {
     "look": {
-        "department_accuracy": 0.98,
-        "jurisdiction_accuracy": 0.99,
-        "kind_accuracy": 0.90,
-        "emergency_recall": 1.0,
-        "emergency_precision": 1.0,
+        "department_accuracy": 0.93,
+        "jurisdiction_accuracy": 0.98,
+        "kind_accuracy": 0.84,
+        "emergency_recall": 0.96,
+        "emergency_precision": 0.99,
     },
     "sealed": {
-        "department_accuracy": 0.86,
-        "jurisdiction_accuracy": 0.95,
-        "kind_accuracy": 0.80,
-        "emergency_recall": 0.88,
+        "department_accuracy": 0.90,
+        "jurisdiction_accuracy": 0.97,
+        "kind_accuracy": 0.85,
+        "emergency_recall": 0.94,
         "emergency_precision": 0.97,
     },
 }
@@ -50,5 +60,6 @@ def test_independent_set_floors(classifier, half):
 
 
 def test_set_is_whole():
-    assert len(ALL) == 340 and len({e["id"] for e in ALL}) == 340
-    assert sum(e["emergency"] for e in ALL) == 75
+    assert len(ALL) == 660 and len({e["id"] for e in ALL}) == 660
+    assert (len(LOOK), len(SEALED)) == (330, 330)
+    assert sum(e["emergency"] for e in ALL) == 75 + 115
