@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from gateway import language, phones
 from gateway.db import redoable, table_text
 from gateway.models import Case, CaseEvent, CaseStatus, InboundMessage
-from gateway.numbering import local_day, next_case_number
+from gateway.numbering import SQL_CASE_NUMBER, case_number_stem, local_day, next_case_number, postgres_sequence
 from gateway.timeline import record
 
 
@@ -108,11 +108,15 @@ _RECEIVED_EVENT = table_text(
     CaseEvent.__table__,
 )
 _OPEN_CASE_PG = table_text(
-    "WITH c AS (" + _INSERT_CASE.text + "),"
+    "WITH n AS (SELECT nextval(:sequence) AS v),"
+    " c AS (INSERT INTO cases (number, status, channel, citizen_number, citizen_number_type, language,"
+    " created_at, emergency, extension_count, returned_seconds)"
+    f" SELECT {SQL_CASE_NUMBER}, :status, :channel, :citizen_number, :citizen_number_type, :language,"
+    " :created_at, false, 0, 0 FROM n RETURNING id, number),"
     " l AS (UPDATE inbound_messages SET case_id = (SELECT id FROM c) WHERE id = :inbound_id),"
     " e AS (INSERT INTO case_events (case_id, type, at, actor, details)"
     " SELECT id, 'received', :created_at, 'citizen', :details FROM c)"
-    " SELECT id FROM c",
+    " SELECT id, number FROM c",
     Case.__table__,
     CaseEvent.__table__,
 )
@@ -176,9 +180,7 @@ def _storable(msg: IncomingMessage) -> IncomingMessage:
 def open_case(session: Session, stored: Stored, msg: IncomingMessage, deployment: Deployment) -> Accepted:
     """A new case for a stored message, numbered in the bureau's day sequence; classified later."""
     day = local_day(msg.received_at, deployment.timezone)
-    number = next_case_number(session, deployment.case_prefix, day)
     params = {
-        "number": number,
         "status": CaseStatus.NEW,
         "channel": msg.channel,
         "citizen_number": stored.sender,
@@ -189,9 +191,13 @@ def open_case(session: Session, stored: Stored, msg: IncomingMessage, deployment
         "details": {"channel": msg.channel, "inbound_id": stored.inbound_id},
     }
     if session.get_bind().dialect.name == "postgresql":
-        # One round trip instead of three: the case, its link from the message, its first event.
-        case_id = session.execute(_OPEN_CASE_PG, params).scalar_one()
+        # One round trip instead of four: the number, the case, its link from the message, its first event.
+        sequence = postgres_sequence(session, deployment.case_prefix, day)
+        stem = case_number_stem(deployment.case_prefix, day)
+        case_id, number = session.execute(_OPEN_CASE_PG, {**params, "sequence": sequence, "number_stem": stem}).one()
     else:
+        number = next_case_number(session, deployment.case_prefix, day)
+        params["number"] = number
         case_id = session.execute(_INSERT_CASE, params).scalar_one()
         session.execute(_LINK_INBOUND, {**params, "case_id": case_id})
         session.execute(_RECEIVED_EVENT, {**params, "case_id": case_id})

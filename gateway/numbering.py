@@ -50,6 +50,15 @@ def sequence_name(prefix: str, day: date) -> str:
 
 
 def _postgres_next(session: Session, prefix: str, day: date) -> int:
+    name = postgres_sequence(session, prefix, day)
+    return session.execute(text("SELECT nextval(:name)"), {"name": name}).scalar_one()
+
+
+def postgres_sequence(session: Session, prefix: str, day: date) -> str:
+    """The name of the PostgreSQL sequence of `prefix` and `day`, created on first use; the caller takes
+    `nextval` of it, in a statement of its own or inside a larger one (intake.open_case)."""
+    if not _PREFIX.match(prefix):
+        raise ValueError(f"case prefix {prefix!r}: 1-8 letters and digits, starting with a letter")
     name = sequence_name(prefix, day)
     engine = session.get_bind()
     key = (str(engine.url), name)
@@ -63,7 +72,7 @@ def _postgres_next(session: Session, prefix: str, day: date) -> int:
                 start = _highest_today(conn, prefix, day) + 1
                 conn.execute(text(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {start}"))
             _known_sequences.add(key)
-    return session.execute(text("SELECT nextval(:name)"), {"name": name}).scalar_one()
+    return name
 
 
 def _highest_today(conn, prefix: str, day: date) -> int:
@@ -88,4 +97,13 @@ def _counter_next(session: Session, prefix: str, day: date) -> int:
 
 def format_case_number(prefix: str, day: date, seq: int) -> str:
     # Four digits cover the expected daily volume; beyond 9999 the number simply grows wider.
-    return f"{prefix}-{day:%Y%m%d}-{seq:04d}"
+    return f"{case_number_stem(prefix, day)}{seq:04d}"
+
+
+def case_number_stem(prefix: str, day: date) -> str:
+    """What every number of `prefix` and `day` starts with."""
+    return f"{prefix}-{day:%Y%m%d}-"
+
+
+# format_case_number in SQL, for a sequence value `v`: lpad alone would cut a fifth digit off.
+SQL_CASE_NUMBER = ":number_stem || lpad(v::text, greatest(4, length(v::text)), '0')"
