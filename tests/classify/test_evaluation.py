@@ -42,14 +42,14 @@ COLD_FLOOR = {
     "kind_accuracy": 0.78,
 }
 TRAINED_FLOOR = {
-    "department_accuracy": 0.93,
+    "department_accuracy": 0.945,
     "jurisdiction_accuracy": 0.98,
     "emergency_recall": 1.0,
     "emergency_precision": 0.97,
     "kind_accuracy": 0.89,
 }
 # Targets not reached yet, each written down. Trained, the department is decided by the rules (the
-# model, which sees the rules' findings, learns to agree with them) and reaches 93.6%.
+# model, which sees the rules' findings, learns to agree with them) and reaches 94.8%.
 COLD_OPEN: set[str] = set()
 TRAINED_OPEN = {"department_accuracy"}
 
