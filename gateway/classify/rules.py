@@ -140,7 +140,12 @@ def _strong(hits: list[Hit], label: str) -> bool:
 def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
     place = find_place(reading, knowledge)
     emergency = find_emergency(reading)
-    dep_hits = outermost(reading.of("department"))
+    # a word inside the name of a place of the city is the place ("路口镇" names no crossroads, "新店镇" no
+    # new shop); a country named is still a hint of exit-entry ("去日本")
+    places = [h for h in reading.hits if h.entry.concern == "place"]
+    dep_hits = outermost(
+        [h for h in reading.of("department") if not any(p.start <= h.start and h.end <= p.end for p in places)]
+    )
     dep_scores, dep_terms = _scores(dep_hits, knowledge.departments)
     k_scores, k_terms, k_hits = kind_scores(reading, knowledge)
     kind = max(KINDS, key=lambda k: k_scores[k])  # ties keep the guide's order: complaint first
