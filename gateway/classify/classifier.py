@@ -50,10 +50,14 @@ class Classifier:
         if self.model is not None:
             dep_p, kind_p, emergency_p, notes = self.model.predict(caller, rules, kn, language)
             reasons.extend(notes)
-            if not emergency and emergency_p >= kn.model_emergency_threshold and rules.emergency.danger:
-                # the model may add an emergency the rules' urgency words missed, never clear one: a veto
-                # (model sure the danger is not live, rules' evidence weak) cleared true emergencies
-                # written in styles the training set lacks (tests/classify/data/own_messages.jsonl)
+            if not emergency and (
+                emergency_p >= kn.model_emergency_threshold_alone
+                or (rules.emergency.danger and emergency_p >= kn.model_emergency_threshold)
+            ):
+                # the model may add an emergency the rules missed, never clear one: a veto (model sure the
+                # danger is not live, rules' evidence weak) cleared true emergencies written in styles the
+                # training set lacks (tests/classify/data/own_messages.jsonl). Without a danger cue of the
+                # rules it must be surer: the danger is then told only in ways no cue list holds.
                 emergency = True
                 reasons.append(f"model: live emergency (p={emergency_p:.2f}) -> command")
             if emergency:

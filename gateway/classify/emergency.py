@@ -56,10 +56,13 @@ def _urgency(reading: Reading, label: str) -> list[Hit]:
     return kept
 
 
-def _tense(h: Hit, times: list[Hit], reading: Reading) -> str | None:
+def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ()) -> str | None:
     """'past', 'present' or None (no time word) for the danger cue `h`."""
+    # the caller broke off to tell what is happening ("…每天晚上都吵 诶？那边打起来了"): time words told
+    # before the break are about the other matter
+    since = max((w.end for w in switches if w.end <= h.start), default=0)
     # a time word inside the cue is part of its meaning ("到现在没回来": still missing), not its tense
-    times = [t for t in times if not (h.start <= t.start and t.end <= h.end)]
+    times = [t for t in times if t.start >= since and not (h.start <= t.start and t.end <= h.end)]
     text = reading.caller
     before = text[max(0, h.start - 2) : h.start]
     if before.endswith(_PROGRESSIVE):
@@ -95,6 +98,7 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
     # "there's a fight" tells the present only when nothing in the message tells a past or a habit
     grammar = [] if past else _cues(reading, "present_grammar")
     times = outermost(past + _cues(reading, "present") + grammar)
+    switches = _cues(reading, "switch")
     live: list[Hit] = []
     dropped: list[str] = []
     negated: list[Hit] = []
@@ -111,7 +115,7 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
         if any(lo <= q.start < hi for q in hypothetical):
             dropped.append(f"{h.entry.term} (hypothetical)")
             continue
-        tense = _tense(h, times, reading)
+        tense = _tense(h, times, reading, switches)
         if tense == "past" and h.entry.label != "danger_now":  # "还在烧" carries its own present
             dropped.append(f"{h.entry.term} (past)")
             continue
@@ -125,7 +129,7 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
     severe = [h for h in live if h.entry.label in SEVERE]
     strong = _urgency(reading, "urgent_strong") + [h for h in live if h.entry.label == "danger_now"]
     weak = _urgency(reading, "urgent")
-    present = [h for h in live if _tense(h, times, reading) == "present"]
+    present = [h for h in live if _tense(h, times, reading, switches) == "present"]
     over = _cues(reading, "over")
     if over:
         last = max(o.end for o in over)
@@ -138,8 +142,10 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
         return EmergencyFinding(False, first_person, terms, tuple(reasons))
     # a time word of the past anywhere ("…是上个月的事") leaves only cues told in the present, or strong
     # urgency, to make the danger live
+    since = max((w.end for w in switches if any(w.end <= d.start for d in live)), default=0)
     past_told = any(
-        t.entry.label == "past" and not any(d.start <= t.start and t.end <= d.end for d in live) for t in times
+        t.entry.label == "past" and t.start >= since and not any(d.start <= t.start and t.end <= d.end for d in live)
+        for t in times
     )
     why = None
     if strong:

@@ -56,12 +56,3 @@ def rule_vector(rules: RuleResult, knowledge: Knowledge, caller: str, language: 
         min(len(rules.emergency.danger), 3) / 3.0,
     ]
     return np.asarray(values, dtype=np.float64)
-
-
-def emergency_columns(knowledge: Knowledge) -> list[int]:
-    """The rule-vector columns the emergency head may use: the danger evidence (danger cues live, how
-    many, severe by nature, whose danger), not the rules' own verdict or their department, so that it
-    learns from the words when danger is live instead of copying rule 1."""
-    base = 2 * len(knowledge.departments) + 2 * len(KINDS)
-    danger, sender, asks, english, length, severe, count = (base + i for i in (2, 3, 4, 5, 6, 7, 8))
-    return [danger, sender, asks, english, length, severe, count]

@@ -32,6 +32,7 @@ EMERGENCY_LISTS = (
     "danger_action",
     "present",
     "present_grammar",
+    "switch",
     "not_live",
     "neutral",
     "reported",
@@ -54,6 +55,7 @@ class Knowledge:
     fallback_department: str
     model_weight: float
     model_emergency_threshold: float
+    model_emergency_threshold_alone: float  # with no danger cue of the rules
     question_mark: float
     complaint_bonus: float
     grievance: float  # complaint points that make a question about it a complaint
@@ -122,6 +124,7 @@ def _load(config_dir: str, stamp: tuple[float, ...]) -> Knowledge:
         fallback_department=fallback,
         model_weight=float(settings.get("model", {}).get("model_weight", 0.8)),
         model_emergency_threshold=float(settings.get("model", {}).get("emergency_threshold", 0.5)),
+        model_emergency_threshold_alone=float(settings.get("model", {}).get("emergency_threshold_alone", 1.01)),
         question_mark=float(kinds.get("question_mark", 1.0)),
         complaint_bonus=float(kinds.get("complaint_bonus", 0.5)),
         grievance=float(kinds.get("grievance", 3.0)),

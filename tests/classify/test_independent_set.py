@@ -1,14 +1,15 @@
-"""Messages written independently of the classifier (tests/classify/data/independent_messages.jsonl).
+"""Messages written independently of the classifier, by eight writers who worked from the routing guide
+alone, without seeing config/classifier, the code or the dev set: 1,320 SMS and hotline messages in
+Chinese (some Traditional, pinyin, Hubei dialect, speech-recognition slips) and English. Batches C, D, G
+and H are heavy in live emergencies and in danger that is not live; E and F in the everyday boundaries
+between departments and kinds.
 
-Six writers worked from the routing guide alone, without seeing config/classifier, the code or the dev
-set: 1,020 SMS and hotline messages in Chinese (some Traditional, pinyin and Hubei dialect) and English.
-Batches C and D are heavy in live emergencies and in danger that is not live; E and F in the everyday
-boundaries between departments and kinds.
-
-"look": batches C and E and the even-numbered messages of A and B were read to find what the rules
-lacked. "sealed": batches D and F and the odd-numbered messages of A and B were only ever scored, so
-their figures estimate how the classifier does on messages nobody tuned it to. Do not tune words to
-sealed lines: read them only to fix a label.
+"look" (config/classifier/examples.jsonl, shipped: `gateway train` learns from it): batches C, E, G and
+the even-numbered messages of A and B were read to find what the rules lacked.
+"sealed" (tests/classify/data/independent_messages.jsonl): batches D, F, H and the odd-numbered messages
+of A and B were only ever scored, so their figures estimate how the classifier does on messages nobody
+tuned it to. Do not tune words to sealed lines, and never copy them into the shipped examples: read them
+only to fix a label.
 """
 
 from __future__ import annotations
@@ -17,50 +18,61 @@ from pathlib import Path
 
 import pytest
 
+from gateway.classify import load_classifier
 from gateway.classify.commands import read_examples
 from gateway.classify.evaluation import metrics
+from gateway.classify.training import shipped_examples, train
 
-ALL = read_examples(Path(__file__).parent / "data" / "independent_messages.jsonl")
+SEALED = read_examples(Path(__file__).parent / "data" / "independent_messages.jsonl")
+LOOK = shipped_examples()
 
-
-def _sealed(ex: dict) -> bool:
-    batch, number = ex["id"].split("-")
-    return batch in ("fd", "ff") or (batch in ("fa", "fb") and int(number) % 2 == 1)
-
-
-LOOK = [e for e in ALL if not _sealed(e)]
-SEALED = [e for e in ALL if _sealed(e)]
-
-# Rules only, as measured when each batch was added; below these is a regression. Sealed, scored before
-# the look half that came with it was read: A/B department 84.1%, emergency recall 82.9% (precision
-# 100%); D department 91.9%, emergency recall 89.1% (96.1%); F department 91.7%, recall 100% (90.0%).
-FLOORS = {
+# As measured when each batch was added; below these is a regression. Sealed, rules only, scored before
+# the look half that came with it was read: A/B department 84.1%, emergency recall 82.9% (precision 100%);
+# D 91.9%, 89.1% (96.1%); F 91.7%, 100% (90.0%); H 88.0%, 83.6% (97.9%).
+RULES_FLOORS = {
     "look": {
         "department_accuracy": 0.96,
         "jurisdiction_accuracy": 0.99,
         "kind_accuracy": 0.84,
-        "emergency_recall": 0.99,
+        "emergency_recall": 0.98,
         "emergency_precision": 0.99,
     },
     "sealed": {
-        "department_accuracy": 0.92,
+        "department_accuracy": 0.91,
         "jurisdiction_accuracy": 0.975,
-        "kind_accuracy": 0.86,
-        "emergency_recall": 0.95,
+        "kind_accuracy": 0.85,
+        "emergency_recall": 0.91,
         "emergency_precision": 0.97,
     },
 }
+# Trained on the dev set (and, as `gateway train` does, the shipped examples), scored on the sealed half.
+TRAINED_FLOOR = {
+    "department_accuracy": 0.92,
+    "jurisdiction_accuracy": 0.975,
+    "kind_accuracy": 0.87,
+    "emergency_recall": 0.95,
+    "emergency_precision": 0.97,
+}
+
+
+def _low(examples, classifier, floors) -> dict:
+    result = metrics(examples, [classifier.classify(e["text"], e["channel"], e.get("from")) for e in examples])
+    return {k: round(result[k], 3) for k, floor in floors.items() if result[k] < floor}
 
 
 @pytest.mark.parametrize("half", ["look", "sealed"])
-def test_independent_set_floors(classifier, half):
+def test_rules_floors(classifier, half):
     examples = LOOK if half == "look" else SEALED
-    result = metrics(examples, [classifier.classify(e["text"], e["channel"], e.get("from")) for e in examples])
-    low = {k: round(result[k], 3) for k, floor in FLOORS[half].items() if result[k] < floor}
-    assert not low, low
+    assert not _low(examples, classifier, RULES_FLOORS[half])
 
 
-def test_set_is_whole():
-    assert len(ALL) == 1020 and len({e["id"] for e in ALL}) == 1020
-    assert (len(LOOK), len(SEALED)) == (510, 510)
-    assert sum(e["emergency"] for e in ALL) == 223
+def test_trained_on_the_dev_set_floors_on_the_sealed_half(classifier, dev_examples):
+    trained = load_classifier(model=train(dev_examples, rules=classifier))
+    assert not _low(SEALED, trained, TRAINED_FLOOR)
+
+
+def test_halves_are_whole_and_apart():
+    assert (len(LOOK), len(SEALED)) == (660, 660)
+    assert (sum(e["emergency"] for e in LOOK), sum(e["emergency"] for e in SEALED)) == (175, 163)
+    assert not {e["id"] for e in LOOK} & {e["id"] for e in SEALED}
+    assert not {e["text"] for e in LOOK} & {e["text"] for e in SEALED}
