@@ -156,10 +156,16 @@ def train_command(source: Path | None, with_database: bool) -> None:
         sources = [str(source)] if source else []
         if with_database:
             sources.append("database")
+        sources.append("config/classifier/examples.jsonl")
+        # trained.examples counts the shipped examples too: the model learnt from all of them
         row = model_store.save_model(
-            session, trained, source="+".join(sources), examples=len(examples), metrics=None, now=datetime.now(UTC)
+            session, trained, source="+".join(sources), examples=trained.examples, metrics=None, now=datetime.now(UTC)
         )
-        click.echo(json.dumps({"version": row.version, "examples": len(examples)}, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"version": row.version, "examples": trained.examples, "given": len(examples)}, ensure_ascii=False
+            )
+        )
 
 
 @main.command("simulate-sms")

@@ -10,6 +10,7 @@ from flask.cli import ScriptInfo
 from sqlalchemy import select
 
 from gateway import apikeys
+from gateway.classify.training import shipped_examples
 from gateway.cli import main
 from gateway.models import ClassifierModel
 
@@ -63,10 +64,13 @@ def test_classify_writes_one_decision_a_line(run, tmp_path):
 @pytest.mark.skipif(not DEV_SET.exists(), reason="the labelled dev set is not beside the checkout")
 def test_train_stores_a_versioned_model_that_routes_new_cases(run, database, runtime):
     output = run("train", "--from", str(DEV_SET))
-    version = json.loads(output.strip().splitlines()[-1])["version"]
+    summary = json.loads(output.strip().splitlines()[-1])
+    version = summary["version"]
+    # the dev set's 420 messages and the examples the deployment ships (config/classifier/examples.jsonl)
+    assert summary["given"] == 420 and summary["examples"] == 420 + len(shipped_examples())
     with database.session() as s:
         row = s.scalars(select(ClassifierModel)).one()
-        assert row.version == version and row.examples == 420
+        assert row.version == version and row.examples == summary["examples"]
         assert runtime.classifiers.get(s).classify("赤壁市红绿灯坏了").model_version == version
     report = run("evaluate", str(DEV_SET))
     assert "department" in report and "emergency" in report
