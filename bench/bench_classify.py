@@ -8,7 +8,9 @@ SVM predicting one message at a time (what a naive learned classifier costs per 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +39,34 @@ def rate(fn, examples) -> float:
     return len(examples) / best
 
 
+def classify_only(path: Path, model_file: Path) -> float:
+    """Resident memory (MB) of a process that only does what `gateway classify` and the intake worker do:
+    load the rules and a stored model, then classify every message (training, scikit-learn and the
+    baseline are kept out of it)."""
+    examples = read_examples(path)
+    classifier = load_classifier(model=TrainedModel.loads(model_file.read_bytes()))
+    for ex in examples:
+        classifier.classify(ex["text"], ex["channel"], ex.get("from"))
+    return round(psutil.Process().memory_info().rss / 2**20, 1)
+
+
+def _rss_in_own_process(path: Path, payload: bytes) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        model_file = Path(tmp) / "model.npz"
+        model_file.write_bytes(payload)
+        out = subprocess.run(
+            [sys.executable, __file__, "--classify-only", str(path), str(model_file)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    return float(out.strip().splitlines()[-1])
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--classify-only"]:
+        print(classify_only(Path(sys.argv[2]), Path(sys.argv[3])))
+        return
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     examples = read_examples(path)
     proc = psutil.Process()
@@ -74,7 +103,9 @@ def main() -> None:
                 "model_msgs_per_s": round(model_rate),
                 "baseline_sklearn_svm_msgs_per_s": round(baseline_rate),
                 "model_vs_baseline": round(model_rate / baseline_rate, 2) if baseline_rate else None,
-                "rss_mb": round(proc.memory_info().rss / 2**20, 1),
+                # this process also trained the model and fitted the baseline: its memory is not classify's
+                "training_process_rss_mb": round(proc.memory_info().rss / 2**20, 1),
+                "classify_rss_mb": _rss_in_own_process(path, payload),
             },
             indent=2,
         )

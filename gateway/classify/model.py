@@ -70,15 +70,13 @@ class TrainedModel:
         return sorted(self.vocabulary, key=self.vocabulary.__getitem__)
 
     def text_vector(self, caller: str) -> tuple[np.ndarray, np.ndarray]:
-        vocab = self.vocabulary.get
-        # Counter counts in C; the vocabulary is then asked once per distinct n-gram, not per occurrence
-        counts = Counter(ngrams(caller))
-        known = [(i, n) for gram, n in counts.items() if (i := vocab(gram)) is not None]
-        if not known:
+        # map and Counter run in C: look every n-gram up, count the known ones
+        counts = Counter([i for i in map(self.vocabulary.get, ngrams(caller)) if i is not None])
+        if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        idx, tf = zip(*known, strict=True)
-        idx = np.array(idx, dtype=np.int64)
-        val = (1.0 + np.log(np.array(tf, dtype=np.float64))) * self.idf[idx]
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        val = (1.0 + np.log(tf)) * self.idf[idx]
         norm = math.sqrt(float(val @ val))
         return idx, val / norm if norm else val
 
