@@ -1,12 +1,12 @@
-"""Messages written independently of the classifier, by ten writers who worked from the routing guide
-alone, without seeing config/classifier, the code or the dev set: 1,640 SMS and hotline messages in
+"""Messages written independently of the classifier, by twelve writers who worked from the routing guide
+alone, without seeing config/classifier, the code or the dev set: 1,960 SMS and hotline messages in
 Chinese (some Traditional, pinyin, Hubei dialect, speech-recognition slips) and English. Batches C, D, G
 and H are heavy in live emergencies and in danger that is not live; E and F in the everyday boundaries
 between departments and kinds.
 
 "look" (config/classifier/examples.jsonl, shipped: `gateway train` learns from it): batches C, E, G, I
-and the even-numbered messages of A and B were read to find what the rules lacked.
-"sealed" (tests/classify/data/independent_messages.jsonl): batches D, F, H, J and the odd-numbered
+and the even-numbered messages of A and B were read to find what the rules lacked; K was shipped unread.
+"sealed" (tests/classify/data/independent_messages.jsonl): batches D, F, H, J, L and the odd-numbered
 messages of A and B were only ever scored, so their figures estimate how the classifier does on messages nobody
 tuned it to. Do not tune words to sealed lines, and never copy them into the shipped examples: read them
 only to fix a label.
@@ -28,30 +28,31 @@ LOOK = shipped_examples()
 
 # As measured when each batch was added; below these is a regression. Sealed, rules only, scored before
 # the look half that came with it was read: A/B department 84.1%, emergency recall 82.9% (precision 100%);
-# D 91.9%, 89.1% (96.1%); F 91.7%, 100% (90.0%); H 88.0%, 83.6% (97.9%); J 91.2%, 90.0% (100%).
+# D 91.9%, 89.1% (96.1%); F 91.7%, 100% (90.0%); H 88.0%, 83.6% (97.9%); J 91.2%, 90.0% (100%);
+# L 91.9%, 82.2% (94.9%).
 RULES_FLOORS = {
     "look": {
-        "department_accuracy": 0.965,
+        "department_accuracy": 0.95,
         "jurisdiction_accuracy": 0.99,
-        "kind_accuracy": 0.845,
-        "emergency_recall": 0.985,
+        "kind_accuracy": 0.84,
+        "emergency_recall": 0.95,
         "emergency_precision": 0.99,
     },
     "sealed": {
         "department_accuracy": 0.91,
-        "jurisdiction_accuracy": 0.975,
-        "kind_accuracy": 0.845,
-        "emergency_recall": 0.905,
-        "emergency_precision": 0.975,
+        "jurisdiction_accuracy": 0.98,
+        "kind_accuracy": 0.85,
+        "emergency_recall": 0.89,
+        "emergency_precision": 0.97,
     },
 }
 # Trained on the dev set (and, as `gateway train` does, the shipped examples), scored on the sealed half.
 TRAINED_FLOOR = {
-    "department_accuracy": 0.92,
-    "jurisdiction_accuracy": 0.975,
+    "department_accuracy": 0.925,
+    "jurisdiction_accuracy": 0.98,
     "kind_accuracy": 0.865,
     "emergency_recall": 0.955,
-    "emergency_precision": 0.975,
+    "emergency_precision": 0.97,
 }
 
 
@@ -72,7 +73,7 @@ def test_trained_on_the_dev_set_floors_on_the_sealed_half(classifier, dev_exampl
 
 
 def test_halves_are_whole_and_apart():
-    assert (len(LOOK), len(SEALED)) == (820, 820)
-    assert (sum(e["emergency"] for e in LOOK), sum(e["emergency"] for e in SEALED)) == (220, 203)
+    assert (len(LOOK), len(SEALED)) == (980, 980)
+    assert (sum(e["emergency"] for e in LOOK), sum(e["emergency"] for e in SEALED)) == (270, 248)
     assert not {e["id"] for e in LOOK} & {e["id"] for e in SEALED}
     assert not {e["text"] for e in LOOK} & {e["text"] for e in SEALED}
