@@ -34,9 +34,14 @@ def local_day(now: datetime, timezone: str) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
-def next_case_number(session: Session, prefix: str, day: date) -> str:
+def _check_prefix(prefix: str) -> None:
+    # the prefix becomes part of a sequence's name in DDL: letters and digits only
     if not _PREFIX.match(prefix):
         raise ValueError(f"case prefix {prefix!r}: 1-8 letters and digits, starting with a letter")
+
+
+def next_case_number(session: Session, prefix: str, day: date) -> str:
+    _check_prefix(prefix)
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         seq = _postgres_next(session, prefix, day)
@@ -57,8 +62,7 @@ def _postgres_next(session: Session, prefix: str, day: date) -> int:
 def postgres_sequence(session: Session, prefix: str, day: date) -> str:
     """The name of the PostgreSQL sequence of `prefix` and `day`, created on first use; the caller takes
     `nextval` of it, in a statement of its own or inside a larger one (intake.open_case)."""
-    if not _PREFIX.match(prefix):
-        raise ValueError(f"case prefix {prefix!r}: 1-8 letters and digits, starting with a letter")
+    _check_prefix(prefix)
     name = sequence_name(prefix, day)
     engine = session.get_bind()
     key = (str(engine.url), name)

@@ -166,8 +166,6 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
         # put right: a complaint (routing guide, "Kinds"); so does a long story of what happened that
         # ends in a plain "…吗?" rather than an inquiry's own words (请问, 需要什么材料)
         kind = "complaint"
-    reasons: list[str] = list(emergency.reasons)
-
     if kind == "praise":
         cue = None
     elif kind == "suggestion":
@@ -193,9 +191,10 @@ def apply_rules(reading: Reading, knowledge: Knowledge) -> RuleResult:
         and kind not in ("praise", "suggestion", "inquiry")
         and max(dep_scores.values()) < PLAIN_DANGER_SERVICE
     ):
+        # its last reason said "without urgency: not an emergency"
         why = f"live emergency: {'、'.join(emergency.plain)} told plainly, no past and no service named -> command"
         emergency = replace(emergency, emergency=True, reasons=(*emergency.reasons[:-1], why))
-        reasons = [*reasons[: len(emergency.reasons) - 1], why, *reasons[len(emergency.reasons) :]]
+    reasons: list[str] = list(emergency.reasons)
     if emergency.emergency:
         department = EMERGENCY_DEPARTMENT
         dep_conf = 0.95

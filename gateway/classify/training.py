@@ -16,6 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from gateway.classify.classifier import Classifier, load_classifier
+from gateway.classify.commands import read_examples
 from gateway.classify.features import ngrams, rule_vector
 from gateway.classify.model import Head, TrainedModel
 from gateway.config import DEFAULT_CONFIG_DIR
@@ -32,10 +33,7 @@ EXAMPLES_FILE = "classifier/examples.jsonl"  # under the config folder: labelled
 def shipped_examples(config_dir: Path | str = DEFAULT_CONFIG_DIR) -> list[dict]:
     """The labelled examples in config/classifier/examples.jsonl (none when the file is absent)."""
     path = Path(config_dir) / EXAMPLES_FILE
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return read_examples(path) if path.exists() else []
 
 
 def train(
@@ -66,26 +64,24 @@ def train(
     text_x = vectorizer.fit_transform(callers)
     x = sparse.hstack([text_x, sparse.csr_matrix(np.vstack(rule_rows) * RULE_SCALE)]).tocsr()
 
-    # The emergency head sees the words only. Given the rules' danger evidence as well it learnt that an
-    # emergency is where the rules see one (they find nearly every one in the training set) and added
-    # nothing where they are blind; from the words alone it finds live danger told in ways no cue list
-    # holds. Emergencies are few, so each one weighs as much as the rest together.
-    n_text = text_x.shape[1]
-    keep = np.zeros(x.shape[1])
-    keep[:n_text] = 1.0
-    x_emergency = x @ sparse.diags(keep)
-
     heads = {}
     for field in ("department", "kind", "emergency"):
         y = [str(ex[field]).lower() for ex in examples]
         if len(set(y)) < 2:
             raise ValueError(f"training examples all have the same {field}: {y[0]!r}")
         if field == "emergency":
+            # The emergency head sees the words only. Given the rules' danger evidence as well it learnt
+            # that an emergency is where the rules see one (they find nearly every one in the training set)
+            # and added nothing where they are blind; from the words alone it finds live danger told in
+            # ways no cue list holds. Emergencies are few, so each weighs as much as the rest together.
             fit = LogisticRegression(C=C_EMERGENCY, max_iter=2000, tol=1e-4, class_weight="balanced")
-            fit.fit(x_emergency, y)
+            fit.fit(text_x, y)
+            # zero weights for the rules' columns: the heads share one feature vector at prediction
+            coef = np.hstack([fit.coef_, np.zeros((fit.coef_.shape[0], x.shape[1] - text_x.shape[1]))])
         else:
             fit = LogisticRegression(C=C, max_iter=1000, tol=1e-3).fit(x, y)
-        coef, intercept = fit.coef_, fit.intercept_
+            coef = fit.coef_
+        intercept = fit.intercept_
         if len(fit.classes_) == 2:  # binary fit keeps one row: make it a two-class softmax
             coef = np.vstack([-coef[0] / 2, coef[0] / 2])
             intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
