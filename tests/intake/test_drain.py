@@ -18,6 +18,20 @@ from workers.intake import DRAIN_BATCH, reconcile
 BODIES = ["赤壁市赵李桥镇十字路口红绿灯坏了", "嘉鱼县鱼岳镇办身份证排队太久", "通山县九宫山镇景区门口乱停车"]
 
 
+def _drain_once(database, runtime, now) -> list[int]:
+    """One drain transaction, as a drain job runs it: the ids of the cases it routed."""
+    with database.session() as s:
+        cases = intake.process_fresh(
+            s,
+            since=now - timedelta(minutes=5),
+            limit=DRAIN_BATCH,
+            classifier=runtime.classifiers.get(s),
+            policy=runtime.policy,
+            now=now,
+        )
+        return [c.id for c in cases]
+
+
 def _post_many(client, n: int, start: int = 0) -> None:
     for i in range(start, start + n):
         response = post_signed(
@@ -124,16 +138,7 @@ def test_concurrent_drains_route_each_message_once(client, database, runtime):
 
     def drain() -> None:
         start.wait()
-        with database.session() as s:
-            cases = intake.process_fresh(
-                s,
-                since=now - timedelta(minutes=5),
-                limit=DRAIN_BATCH,
-                classifier=runtime.classifiers.get(s),
-                policy=runtime.policy,
-                now=now,
-            )
-            routed.extend(c.id for c in cases)
+        routed.extend(_drain_once(database, runtime, now))
 
     threads = [threading.Thread(target=drain) for _ in range(3)]
     for t in threads:
@@ -171,16 +176,7 @@ def test_a_case_row_held_by_a_webhook_delays_the_batch_instead_of_dropping_the_m
         other.exec_driver_sql("SELECT id FROM cases FOR UPDATE")
 
         def drain() -> None:
-            with database.session() as s:
-                cases = intake.process_fresh(
-                    s,
-                    since=now - timedelta(minutes=5),
-                    limit=DRAIN_BATCH,
-                    classifier=runtime.classifiers.get(s),
-                    policy=runtime.policy,
-                    now=now,
-                )
-                routed.extend(c.id for c in cases)
+            routed.extend(_drain_once(database, runtime, now))
 
         worker = threading.Thread(target=drain)
         worker.start()
