@@ -95,8 +95,11 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
     hypothetical = _cues(reading, "hypothetical")
     # "五分钟之前" is a present time word although it contains the past word "之前"
     past = _cues(reading, "past")
-    # "there's a fight" tells the present only when nothing in the message tells a past or a habit
-    grammar = [] if past else _cues(reading, "present_grammar")
+    # "there's a fight" tells the present only when nothing in the message tells a past or a habit;
+    # the past of a story leading up to the call ("I was walking the dog and there's a man…") does not count
+    narrative = {(h.start, h.end) for h in _cues(reading, "narrative_past")}
+    told_past = [t for t in past if (t.start, t.end) not in narrative]
+    grammar = [] if told_past else _cues(reading, "present_grammar")
     times = outermost(past + _cues(reading, "present") + grammar)
     switches = _cues(reading, "switch")
     live: list[Hit] = []

@@ -32,6 +32,7 @@ EMERGENCY_LISTS = (
     "danger_action",
     "present",
     "present_grammar",
+    "narrative_past",
     "switch",
     "not_live",
     "neutral",
@@ -88,7 +89,9 @@ def _load(config_dir: str, stamp: tuple[float, ...]) -> Knowledge:
     digest.update((Path(config_dir) / "units.toml").read_bytes())
 
     units = load_units(config_dir)
-    lex = Lexicon()
+    text = TextSettings.from_config(raw["text.toml"])
+    # Cues are folded as the text is (a cue written in Traditional script or in dialect still matches).
+    lex = Lexicon(fold=text.script)
     settings = raw["classifier.toml"]
     city = settings.get("city_jurisdiction", "city")
     fallback = settings.get("fallback_department", "general")
@@ -113,7 +116,7 @@ def _load(config_dir: str, stamp: tuple[float, ...]) -> Knowledge:
 
     return Knowledge(
         units=units,
-        text=TextSettings.from_config(raw["text.toml"]),
+        text=text,
         lexicon=lex,
         departments=tuple(units.departments),
         jurisdictions=tuple(units.jurisdictions),

@@ -50,6 +50,18 @@ class _Spec:
     size: int  # characters of the cue (without separators)
 
 
+def _same(a: _Spec, b: _Spec) -> bool:
+    ea, eb = a.entry, b.entry
+    return (ea.concern, ea.label, ea.weight, ea.extra, a.tail, a.wildcard) == (
+        eb.concern,
+        eb.label,
+        eb.weight,
+        eb.extra,
+        b.tail,
+        b.wildcard,
+    )
+
+
 def squash(term: str) -> str:
     return "".join(c for c in term if c not in _SKIP)
 
@@ -59,12 +71,13 @@ def _is_latin(c: str) -> bool:
 
 
 class Lexicon:
-    def __init__(self) -> None:
+    def __init__(self, fold: dict[int, str] | None = None) -> None:
         self._root: dict = {}
+        self._fold = fold or {}  # the str.translate table applied to the text before a scan
         self.size = 0
 
     def add(self, term: str, entry: Entry) -> None:
-        term = term.strip().lower()
+        term = term.strip().lower().translate(self._fold)
         if not term:
             return
         star = term.find("*")
@@ -90,7 +103,10 @@ class Lexicon:
         node = self._root
         for c in key:
             node = node.setdefault(c, {})
-        node.setdefault(_END, []).append(spec)
+        specs = node.setdefault(_END, [])
+        if any(_same(spec, other) for other in specs):
+            return  # the same cue listed twice (or once in each script) counts once
+        specs.append(spec)
         self.size += 1
 
     def scan(self, text: str, join_spaces: bool = True) -> list[Hit]:

@@ -17,7 +17,7 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "「": 
 
 @dataclass(frozen=True)
 class TextSettings:
-    script: dict[int, str]  # str.translate table, Traditional -> Simplified
+    script: dict[int, str]  # str.translate table: Traditional -> Simplified, dialect -> Mandarin
     caller_labels: tuple[str, ...]
     agent_labels: tuple[str, ...]
     city_area_codes: tuple[str, ...]
@@ -28,13 +28,13 @@ class TextSettings:
 
     @classmethod
     def from_config(cls, raw: dict) -> TextSettings:
-        pairs = raw.get("script", {}).get("pairs", "").split()
         table: dict[int, str] = {}
-        for pair in pairs:
-            if len(pair) != 2:
-                raise ValueError(f"text.toml [script] pairs: {pair!r} is not two characters")
-            if pair[0] != pair[1]:
-                table[ord(pair[0])] = pair[1]
+        for section in ("script", "dialect"):
+            for pair in raw.get(section, {}).get("pairs", "").split():
+                if len(pair) != 2:
+                    raise ValueError(f"text.toml [{section}] pairs: {pair!r} is not two characters")
+                if pair[0] != pair[1]:
+                    table[ord(pair[0])] = pair[1]
         turns = raw.get("turns", {})
         caller = tuple(s.lower() for s in turns.get("caller", ["来电人", "caller"]))
         agent = tuple(s.lower() for s in turns.get("agent", ["坐席", "agent"]))

@@ -35,8 +35,9 @@ TRAINED_TARGETS = {
     "kind_accuracy": 0.85,
 }
 # What this version reaches (see the module's report); a change that falls below these is a regression.
+# (department 0.90: a cue listed twice in one spelling, "hukou" and "hu kou", no longer counts twice.)
 COLD_FLOOR = {
-    "department_accuracy": 0.905,
+    "department_accuracy": 0.90,
     "jurisdiction_accuracy": 0.97,
     "emergency_recall": 1.0,
     "emergency_precision": 0.94,

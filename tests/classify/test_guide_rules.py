@@ -176,3 +176,20 @@ def test_rule1_english_modal_is_not_live(classifier):
 def test_rule1_settled_afterwards_is_over(classifier):
     d = classifier.classify("孩子在学校被同学打得流了好多血 对方家长想私了 我不同意 崇阳")
     assert not d.emergency
+
+
+def test_rule1_dialect_missing_child_and_dialect_all_clear(classifier):
+    missing = classifier.classify("来电人：我屋里伢 八岁 放学 到现在 还冇 回来 路上 都 找了 冇得 潘家湾镇")
+    assert missing.emergency and missing.department == "command"
+    over = classifier.classify("昨晚 温泉 那个 酒吧 门口 又 有 人 打架 现在 是 冇得 事 了 但 是 他们 天天 这样 吵")
+    assert not over.emergency
+
+
+def test_rule1_story_leading_up_to_the_call_does_not_make_the_danger_past(classifier):
+    d = classifier.classify(
+        "Caller: I was walking the dog past the lake and there's a car with a hose from the exhaust "
+        "into the window. A man inside is slumped over, not moving."
+    )
+    assert d.emergency and d.department == "command"
+    told = classifier.classify("There was a man slumped over in a car outside our block yesterday; he was fine in the end.")
+    assert not told.emergency

@@ -13,6 +13,20 @@ def test_fold_traditional_fullwidth_and_case():
     assert fold("咸寧　ＡＢＣ 台灣 身份證", SETTINGS) == "咸宁 abc 台湾 身份证"
 
 
+def test_dialect_characters_read_as_mandarin():
+    assert fold("伢还冇回来 冇得事", SETTINGS) == "伢还没回来 没得事"
+
+
+def test_cues_are_folded_as_the_text_is_and_count_once():
+    from gateway.classify.lexicon import Entry, Lexicon
+
+    lex = Lexicon(fold=SETTINGS.script)
+    for term in ("身份證", "身份证", "hukou", "hu kou"):  # Traditional and Simplified; one squashed spelling
+        lex.add(term, Entry("department", "household", 3.0, term))
+    assert lex.size == 2
+    assert [h.entry.term for h in lex.scan("补办身份证 hukou")] == ["身份證", "hukou"]
+
+
 def test_turns_with_ascii_and_fullwidth_colons():
     text = "坐席:您好，12389。来电人：我在赤壁。Agent: ok. Caller: thanks"
     turns = split_turns(fold(text, SETTINGS), SETTINGS)
