@@ -50,16 +50,10 @@ class _Spec:
     size: int  # characters of the cue (without separators)
 
 
-def _same(a: _Spec, b: _Spec) -> bool:
-    ea, eb = a.entry, b.entry
-    return (ea.concern, ea.label, ea.weight, ea.extra, a.tail, a.wildcard) == (
-        eb.concern,
-        eb.label,
-        eb.weight,
-        eb.extra,
-        b.tail,
-        b.wildcard,
-    )
+def _meaning(spec: _Spec) -> tuple:
+    """What a cue at a trie node says; two specs that say the same are one cue listed twice."""
+    e = spec.entry
+    return (e.concern, e.label, e.weight, e.extra, spec.tail, spec.wildcard)
 
 
 def squash(term: str) -> str:
@@ -104,7 +98,7 @@ class Lexicon:
         for c in key:
             node = node.setdefault(c, {})
         specs = node.setdefault(_END, [])
-        if any(_same(spec, other) for other in specs):
+        if any(_meaning(other) == _meaning(spec) for other in specs):
             return  # the same cue listed twice (or once in each script) counts once
         specs.append(spec)
         self.size += 1

@@ -191,5 +191,7 @@ def test_rule1_story_leading_up_to_the_call_does_not_make_the_danger_past(classi
         "into the window. A man inside is slumped over, not moving."
     )
     assert d.emergency and d.department == "command"
-    told = classifier.classify("There was a man slumped over in a car outside our block yesterday; he was fine in the end.")
+    told = classifier.classify(
+        "There was a man slumped over in a car outside our block yesterday; he was fine in the end."
+    )
     assert not told.emergency
