@@ -25,6 +25,8 @@ class TextSettings:
     latin_ratio: float
     english_markers: frozenset[str]
     turn_pattern: re.Pattern[str]
+    agent_voice: re.Pattern[str] | None = None  # how an agent speaks ("您", "请问", "let me")
+    caller_voice: re.Pattern[str] | None = None  # how a caller speaks of themselves ("我", "my")
 
     @classmethod
     def from_config(cls, raw: dict) -> TextSettings:
@@ -43,6 +45,7 @@ class TextSettings:
         pattern = re.compile(r"(?:^|(?<=[\s。.!?,…\"']))(" + "|".join(map(re.escape, labels)) + r")\s*:\s*")
         sender = raw.get("sender", {})
         lang = raw.get("language", {})
+        voices = raw.get("voices", {})
         return cls(
             script=table,
             caller_labels=caller,
@@ -52,7 +55,15 @@ class TextSettings:
             latin_ratio=float(lang.get("latin_ratio", 0.5)),
             english_markers=frozenset(lang.get("english_markers", [])),
             turn_pattern=pattern,
+            agent_voice=_words_pattern(voices.get("agent", [])),
+            caller_voice=_words_pattern(voices.get("caller", [])),
         )
+
+
+def _words_pattern(words: list[str]) -> re.Pattern[str] | None:
+    """Any of `words`: Latin ones as whole words, Chinese ones anywhere."""
+    parts = [rf"\b{re.escape(w.lower())}\b" if w.isascii() else re.escape(w) for w in words]
+    return re.compile("|".join(parts)) if parts else None
 
 
 def fold(text: str, settings: TextSettings) -> str:
@@ -82,7 +93,33 @@ def split_turns(folded: str, settings: TextSettings) -> list[Turn]:
         body = folded[m.end() : end].strip()
         if body:
             turns.append(Turn(speaker, body))
-    return turns
+    return _mend_labels(turns, settings)
+
+
+_MIN_CALLER_TURN = 15
+# An agent's greeting ("您好，12389，请讲") that speech recognition ran into the caller's words.
+_GREETING = re.compile(r"^(?:(?:您好|你好|喂|请讲|12389|hello|hi)[\s,.!。，、]*)+")
+
+
+def _mend_labels(turns: list[Turn], settings: TextSettings) -> list[Turn]:
+    """Speech recognition sometimes puts the caller's words under the agent's label, or swaps the labels
+    for a whole call. An "agent" turn that speaks of the speaker ("我婆婆不见了") and not as an agent does
+    ("您", "请问", "我们马上") after any greeting is the caller's; if a "caller" turn then speaks as the agent, the labels were
+    swapped throughout."""
+    agent, caller = settings.agent_voice, settings.caller_voice
+    if agent is None or caller is None or not any(t.speaker == "agent" for t in turns):
+        return turns
+
+    def callers_words(text: str) -> bool:
+        text = _GREETING.sub("", text)
+        return len(text) >= _MIN_CALLER_TURN and bool(caller.search(text)) and not agent.search(text)
+
+    mislabelled = [t.speaker == "agent" and callers_words(t.text) for t in turns]
+    if not any(mislabelled):
+        return turns
+    if any(t.speaker == "caller" and agent.search(t.text) for t in turns):
+        return [Turn("agent" if t.speaker == "caller" else "caller", t.text) for t in turns]
+    return [Turn("caller", t.text) if wrong else t for t, wrong in zip(turns, mislabelled, strict=True)]
 
 
 def caller_words(turns: list[Turn]) -> str:

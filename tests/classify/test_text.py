@@ -40,6 +40,22 @@ def test_agent_greeting_is_dropped_but_answered_question_kept():
     assert "您是在哪个镇?" in words and "赵李桥" in words
 
 
+def test_labels_swapped_by_speech_recognition_are_mended():
+    swapped = "坐席：喂 我在那个桂花泉镇 我婆婆 我婆婆不见了 来电人：您好请慢慢说 坐席：她有老年痴呆 一转身就没了"
+    turns = split_turns(fold(swapped, SETTINGS), SETTINGS)
+    assert [t.speaker for t in turns] == ["caller", "agent", "caller"]
+    run_in = "坐席：您好请讲那个 啊 嗯 我就是想说一下 我在天城镇菜市场后面 有人拿着钢管在打人 坐席：好的您注意安全"
+    turns = split_turns(fold(run_in, SETTINGS), SETTINGS)
+    assert [t.speaker for t in turns] == ["caller", "agent"]
+
+
+def test_agent_lines_that_speak_as_the_agent_stay_the_agents():
+    text = "来电人：我半夜打110 等了一个多小时才来人 坐席：好的，我们记录下来反馈给110指挥中心。"
+    assert [t.speaker for t in split_turns(fold(text, SETTINGS), SETTINGS)] == ["caller", "agent"]
+    text = "来电人：有人在外面用房卡开我的门 坐席：您先把门反锁挂上链条，告诉我地址。来电人：官桥镇"
+    assert [t.speaker for t in split_turns(fold(text, SETTINGS), SETTINGS)] == ["caller", "agent", "caller"]
+
+
 def test_text_without_labels_is_the_callers():
     words = caller_words(split_turns(fold("我家门口天天有人乱停车", SETTINGS), SETTINGS))
     assert words == "我家门口天天有人乱停车"
