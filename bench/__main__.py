@@ -1,6 +1,9 @@
 """`make bench`: every benchmark, each a ratio against a baseline measured in the same run.
 
-    .venv/bin/python -m bench [--only webhook,pipeline,end_to_end,classify,sweep,ledger,console] [--quick]
+    .venv/bin/python -m bench [--only classify,webhook,pipeline,end_to_end,sweep,ledger,console] [--quick]
+
+The classifier runs first: it measures one process's CPU, which the servers of the others (PostgreSQL
+still writing out what end_to_end stored) would disturb.
 
 Results go to bench/results/<name>.json; a summary table is printed at the end.
 """
@@ -52,7 +55,7 @@ def run_one(name: str, quick: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="webhook,pipeline,end_to_end,classify,sweep,ledger,console")
+    parser.add_argument("--only", default="classify,webhook,pipeline,end_to_end,sweep,ledger,console")
     parser.add_argument("--quick", action="store_true", help="shorter runs, for a smoke test")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
