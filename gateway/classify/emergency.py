@@ -82,6 +82,32 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
     return _time(after[0]) if after else None
 
 
+def _about_now(
+    cues: list[Hit], present: list[Hit], times: list[Hit], reading: Reading, switches: list[Hit]
+) -> list[Hit]:
+    """`cues` less those told in the past of another matter while a danger is told in the present: such a
+    cue holds no present word ("现在没事了" is about now), is told in the past, and the time word that makes it
+    past goes back ("之前", "上个月"), not on from the danger ("后来": "刚才打架 后来自己走了" is over)."""
+    if not present:
+        return cues
+    sequels = _cues(reading, "sequel")
+    kept = []
+    for c in cues:
+        inside = any(c.start <= t.start and t.end <= c.end and t.entry.label != "past" for t in times)
+        prior = [t for t in times if t.end <= c.start]
+        nearest = max(prior, key=lambda t: (t.end, t.end - t.start)) if prior else None
+        told_before = (
+            not inside
+            and nearest is not None
+            # a sequel word at or after the time word ("半个钟头以前…后面…都跑了") goes on from the danger
+            and not any(nearest.start <= q.start < c.start for q in sequels)
+            and _tense(c, times, reading, switches) == "past"
+        )
+        if not told_before:
+            kept.append(c)
+    return kept
+
+
 def _time(t: Hit) -> str:
     """'past' or 'present' for a time word of either list."""
     return "present" if t.entry.label == "present_grammar" else t.entry.label
@@ -133,13 +159,15 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
     strong = _urgency(reading, "urgent_strong") + [h for h in live if h.entry.label == "danger_now"]
     weak = _urgency(reading, "urgent")
     present = [h for h in live if _tense(h, times, reading, switches) == "present"]
-    over = _cues(reading, "over")
+    # what ended or explains another matter told before ("之前调解过", "我弟之前报过诈骗的案") does not end a
+    # danger told in the present
+    over = _about_now(_cues(reading, "over"), present, times, reading, switches)
     if over:
         last = max(o.end for o in over)
         if not any(s.start >= last for s in strong):
             reasons.append(f"danger {'、'.join(terms)} is over: {over[0].entry.term}")
             return EmergencyFinding(False, first_person, terms, tuple(reasons))
-    scam = _cues(reading, "not_live")
+    scam = _about_now(_cues(reading, "not_live"), present, times, reading, switches)
     if scam and not _urgency(reading, "urgent_strong"):
         reasons.append(f"danger {'、'.join(terms)} told in a not-live context ({scam[0].entry.term})")
         return EmergencyFinding(False, first_person, terms, tuple(reasons))

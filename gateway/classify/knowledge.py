@@ -33,6 +33,7 @@ EMERGENCY_LISTS = (
     "present",
     "present_grammar",
     "narrative_past",
+    "sequel",
     "switch",
     "not_live",
     "neutral",

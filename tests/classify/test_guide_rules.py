@@ -195,3 +195,20 @@ def test_rule1_story_leading_up_to_the_call_does_not_make_the_danger_past(classi
         "There was a man slumped over in a car outside our block yesterday; he was fine in the end."
     )
     assert not told.emergency
+
+
+def test_rule1_what_ended_an_earlier_matter_does_not_end_danger_told_now(classifier):
+    d = classifier.classify(
+        "上午本来在跟派出所约时间给孩子改名字。现在我老公喝了酒，拿着菜刀在客厅说要砍死我，一直在踹门。"
+        "之前去派出所调解过好几次。嘉鱼鱼岳镇"
+    )
+    assert d.emergency and d.department == "command"
+    over = classifier.classify("半个钟头以前 路口镇街上两伙人拿着棍子在打架 后面有人喊警察来了 就都跑了")
+    assert not over.emergency
+
+
+def test_rule1_english_contraction_is_not_a_past_tense(classifier):
+    d = classifier.classify(
+        "My flatmate won't wake up and we're dizzy, the gas water heater has been on for hours. Wenquan, 4th floor."
+    )
+    assert d.emergency and d.department == "command"
