@@ -50,9 +50,13 @@ class Classifier:
         if self.model is not None:
             dep_p, kind_p, emergency_p, notes = self.model.predict(caller, rules, kn, language)
             reasons.extend(notes)
-            if not emergency and (
-                emergency_p >= kn.model_emergency_threshold_alone
-                or (rules.emergency.danger and emergency_p >= kn.model_emergency_threshold)
+            if (
+                not emergency
+                and not rules.emergency.gone
+                and (
+                    emergency_p >= kn.model_emergency_threshold_alone
+                    or (rules.emergency.danger and emergency_p >= kn.model_emergency_threshold)
+                )
             ):
                 # the model may add an emergency the rules missed, never clear one: a veto (model sure the
                 # danger is not live, rules' evidence weak) cleared true emergencies written in styles the

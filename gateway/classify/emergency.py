@@ -9,7 +9,7 @@ See config/classifier/emergency.toml for the lists.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gateway.classify.gazetteer import outermost
 from gateway.classify.lexicon import Hit
@@ -29,6 +29,7 @@ class EmergencyFinding:
     reasons: tuple[str, ...]
     severe: bool = False  # a live cue is severe by nature (knife, fire, drowning), not only urgent words
     plain: tuple[str, ...] = ()  # danger told plainly, no urgency and no past: live if no service is named
+    gone: tuple[str, ...] = ()  # words saying the one who caused the danger has left ("开车走了", "drove off")
 
 
 def _cues(reading: Reading, label: str) -> list[Hit]:
@@ -114,6 +115,12 @@ def _time(t: Hit) -> str:
 
 
 def find_emergency(reading: Reading) -> EmergencyFinding:
+    finding = _find(reading)
+    gone = tuple(dict.fromkeys(h.entry.term for h in _cues(reading, "departed")))
+    return replace(finding, gone=gone) if gone else finding
+
+
+def _find(reading: Reading) -> EmergencyFinding:
     dangers = [h for name in DANGER_LISTS for h in _cues(reading, name)]
     if not dangers:
         return EmergencyFinding(False, False, (), ())

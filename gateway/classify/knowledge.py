@@ -34,6 +34,7 @@ EMERGENCY_LISTS = (
     "present_grammar",
     "narrative_past",
     "sequel",
+    "departed",
     "switch",
     "not_live",
     "neutral",

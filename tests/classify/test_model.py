@@ -74,6 +74,25 @@ def test_model_never_clears_a_rule_emergency():
         assert d.emergency and d.department == "command", d.reasons
 
 
+class _SureLive:
+    """A stand-in model that is certain every message is a live emergency."""
+
+    version = "m-stub"
+
+    def predict(self, caller, rules, knowledge, language):
+        return {"general": 1.0}, {"complaint": 1.0}, 1.0, []
+
+
+def test_model_adds_no_emergency_whose_cause_has_driven_off():
+    clf = load_classifier(model=_SureLive())
+    gone = clf.classify("刚才酒席上有个男的喝了一斤白酒，刚刚自己开车走了，黑色大众，往城区方向")
+    assert not gone.emergency
+    # what the model adds elsewhere, and what the rules find themselves even after a car drove off
+    assert clf.classify("隔壁屋里一直有奇怪的声音 好像有人倒在地上").emergency
+    taken = clf.classify("一个男的正把一个女孩往白色面包车里拽 女孩一直在哭喊救命 往南林桥方向开走了 快")
+    assert taken.emergency and taken.department == "command"
+
+
 def test_model_trained_without_new_rule_features_still_predicts(model):
     # a model stored before the rule vector grew (by its last two columns) reads only its own columns
     width = model.department.coef.shape[1] - 2
