@@ -83,6 +83,22 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
     return _time(after[0]) if after else None
 
 
+def _denied_questions(reading: Reading) -> list[tuple[int, int]]:
+    """Spans of the agent's questions that the caller's next words deny ("坐席：现在还在打吗？来电人：没有")."""
+    if not reading.agent:
+        return []
+    denials = _cues(reading, "denial")
+    text = reading.caller
+    spans = []
+    for a, b in reading.agent:
+        start = b
+        while start < len(text) and text[start] in " \n,.!:，。":
+            start += 1
+        if any(d.start == start for d in denials):
+            spans.append((a, b))
+    return spans
+
+
 def _about_now(
     cues: list[Hit], present: list[Hit], times: list[Hit], reading: Reading, switches: list[Hit]
 ) -> list[Hit]:
@@ -121,7 +137,9 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
 
 
 def _find(reading: Reading) -> EmergencyFinding:
-    dangers = [h for name in DANGER_LISTS for h in _cues(reading, name)]
+    # the agent's "现在火还在烧吗?" is kept for its answer; answered "没有没有", it tells no danger
+    denied = _denied_questions(reading)
+    dangers = [h for name in DANGER_LISTS for h in _cues(reading, name) if not any(a <= h.start < b for a, b in denied)]
     if not dangers:
         return EmergencyFinding(False, False, (), ())
     negators = _cues(reading, "negators")

@@ -35,6 +35,7 @@ EMERGENCY_LISTS = (
     "narrative_past",
     "sequel",
     "departed",
+    "denial",
     "switch",
     "not_live",
     "neutral",

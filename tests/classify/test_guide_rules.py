@@ -212,3 +212,15 @@ def test_rule1_english_contraction_is_not_a_past_tense(classifier):
         "My flatmate won't wake up and we're dizzy, the gas water heater has been on for hours. Wenquan, 4th floor."
     )
     assert d.emergency and d.department == "command"
+
+
+def test_rule1_agent_question_about_danger_denied_by_the_caller(classifier):
+    denied = classifier.classify(
+        "坐席：您好，12389。来电人：我家昨天晚上楼下的柴火烧起来了。坐席：现在火还在烧吗？"
+        "来电人：没有没有，火早就灭了。我想问火灾证明到哪里开。"
+    )
+    assert not denied.emergency
+    confirmed = classifier.classify(
+        "坐席：您好，12389。来电人：我家楼下的柴火烧起来了。坐席：现在火还在烧吗？来电人：还在烧，越烧越大。"
+    )
+    assert confirmed.emergency and confirmed.department == "command"
