@@ -131,12 +131,14 @@ def _time(t: Hit) -> str:
 
 
 def find_emergency(reading: Reading) -> EmergencyFinding:
+    """Whether the caller's words tell a live emergency, and why (see emergency.toml)."""
     finding = _find(reading)
     gone = tuple(dict.fromkeys(h.entry.term for h in _cues(reading, "departed")))
     return replace(finding, gone=gone) if gone else finding
 
 
 def _find(reading: Reading) -> EmergencyFinding:
+    """The rules' finding on the danger cues; `find_emergency` adds what the model needs besides."""
     # the agent's "现在火还在烧吗?" is kept for its answer; answered "没有没有", it tells no danger
     denied = _denied_questions(reading)
     dangers = [h for name in DANGER_LISTS for h in _cues(reading, name) if not any(a <= h.start < b for a, b in denied)]

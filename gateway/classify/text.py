@@ -96,16 +96,16 @@ def split_turns(folded: str, settings: TextSettings) -> list[Turn]:
     return _mend_labels(turns, settings)
 
 
-_MIN_CALLER_TURN = 15
+_MIN_CALLER_TURN = 15  # characters: an agent's short line ("好的") says too little to tell the speaker
 # An agent's greeting ("您好，12389，请讲") that speech recognition ran into the caller's words.
 _GREETING = re.compile(r"^(?:(?:您好|你好|喂|请讲|12389|hello|hi)[\s,.!。，、]*)+")
 
 
 def _mend_labels(turns: list[Turn], settings: TextSettings) -> list[Turn]:
     """Speech recognition sometimes puts the caller's words under the agent's label, or swaps the labels
-    for a whole call. An "agent" turn that speaks of the speaker ("我婆婆不见了") and not as an agent does
-    ("您", "请问", "我们马上") after any greeting is the caller's; if a "caller" turn then speaks as the agent, the labels were
-    swapped throughout."""
+    for a whole call. An "agent" turn that, after any greeting, speaks of the speaker ("我婆婆不见了") and
+    not as an agent does ("您", "请问", "我们马上") is the caller's; if a "caller" turn then speaks as the
+    agent, the labels were swapped throughout."""
     agent, caller = settings.agent_voice, settings.caller_voice
     if agent is None or caller is None or not any(t.speaker == "agent" for t in turns):
         return turns
