@@ -57,34 +57,28 @@ def test_too_few_examples():
         train([{"text": "x", "department": "general", "kind": "complaint", "emergency": False}])
 
 
-class _SureNotLive:
-    """A stand-in model that is certain no message is a live emergency."""
+class _Sure:
+    """A stand-in model that gives every message the same probability of a live emergency."""
 
     version = "m-stub"
 
+    def __init__(self, emergency_p: float) -> None:
+        self.emergency_p = emergency_p
+
     def predict(self, caller, rules, knowledge, language):
-        return {"general": 1.0}, {"complaint": 1.0}, 0.0, []
+        return {"general": 1.0}, {"complaint": 1.0}, self.emergency_p, []
 
 
 def test_model_never_clears_a_rule_emergency():
-    clf = load_classifier(model=_SureNotLive())
+    clf = load_classifier(model=_Sure(0.0))
     for text in ("救命 通城北港镇有人拿刀砍人 快来", "现在楼下有人打架", "一群人正在肖岭乡政府门口打群架 有人拿了锄头"):
         assert load_classifier().classify(text).emergency
         d = clf.classify(text)
         assert d.emergency and d.department == "command", d.reasons
 
 
-class _SureLive:
-    """A stand-in model that is certain every message is a live emergency."""
-
-    version = "m-stub"
-
-    def predict(self, caller, rules, knowledge, language):
-        return {"general": 1.0}, {"complaint": 1.0}, 1.0, []
-
-
 def test_model_adds_no_emergency_whose_cause_has_driven_off():
-    clf = load_classifier(model=_SureLive())
+    clf = load_classifier(model=_Sure(1.0))
     gone = clf.classify("刚才酒席上有个男的喝了一斤白酒，刚刚自己开车走了，黑色大众，往城区方向")
     assert not gone.emergency
     # what the model adds elsewhere, and what the rules find themselves even after a car drove off
