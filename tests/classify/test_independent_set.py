@@ -1,5 +1,5 @@
-"""Messages written independently of the classifier, by thirty-one writers who worked from the routing guide
-alone, without seeing config/classifier, the code or the dev set: 4,810 SMS and hotline messages in
+"""Messages written independently of the classifier, by thirty-four writers who worked from the routing guide
+alone, without seeing config/classifier, the code or the dev set: 5,260 SMS and hotline messages in
 Chinese (some Traditional, pinyin, Hubei dialect, speech-recognition slips) and English. Batches C, D, G
 and H are heavy in live emergencies and in danger that is not live; E and F in the everyday boundaries
 between departments and kinds; M to P (a third of them live emergencies, many told without an urgent word)
@@ -7,11 +7,12 @@ each in one style: rural dialect callers, English and pinyin from foreign reside
 Q to T likewise: speech-recognition transcripts, bystanders, young people's slang, messages naming two services;
 U to X: danger buried in long complaints, Chinese-English code-switching, the hard edges of "live", a broad mix;
 GA, GC and GD: danger told quietly by those at risk at home, rural life, a broad mix; GE to GH: department
-boundaries, English from foreign residents, long calls whose matter comes out late, a broad mix.
+boundaries, English from foreign residents, long calls whose matter comes out late, a broad mix; GI, GJ
+and GK: English only.
 
 "look" (config/classifier/examples.jsonl, shipped: `gateway train` learns from it): batches C, E, G, I, M,
-N, O, Q, R, S, U, V, W, GA, GC, GE, GF, GG and the even-numbered messages of A and B were read to find what the rules lacked; K was shipped unread.
-"sealed" (tests/classify/data/independent_messages.jsonl): batches D, F, H, J, L, P, T, X, GD, GH and the odd-numbered
+N, O, Q, R, S, U, V, W, GA, GC, GE, GF, GG, GI, GJ and the even-numbered messages of A and B were read to find what the rules lacked; K was shipped unread.
+"sealed" (tests/classify/data/independent_messages.jsonl): batches D, F, H, J, L, P, T, X, GD, GH, GK and the odd-numbered
 messages of A and B were only ever scored, so their figures estimate how the classifier does on messages nobody
 tuned it to. Do not tune words to sealed lines, and never copy them into the shipped examples: read them
 only to fix a label.
@@ -40,30 +41,31 @@ LOOK = shipped_examples()
 # (97.5%), and its look batches unread: U 91.3%, 91.1% (95.3%); V 92.7%, 91.1% (95.3%); W 87.3%, 73.3% (100%).
 # GD 92.0%, 86.7% (100%), and its look batches unread: GA 86.7%, 77.8% (100%); GC 80.7%, 77.8% (97.2%).
 # GH 92.7%, 95.6% (95.6%), and its look batches unread: GE 89.3%, 92.1% (92.1%); GF 78.7%, 77.8% (87.5%);
-# GG 92.7%, 100% (90.0%).
+# GG 92.7%, 100% (90.0%). GK 80.7%, 82.2% (92.5%), and its look batches unread: GJ 76.7%, 72.3% (91.9%);
+# GI (scored after GJ's words were added) 75.3%, 68.2% (93.8%).
 RULES_FLOORS = {
     "look": {
         "department_accuracy": 0.95,
         "jurisdiction_accuracy": 0.98,
-        "kind_accuracy": 0.815,
-        "emergency_recall": 0.97,
+        "kind_accuracy": 0.805,
+        "emergency_recall": 0.965,
         "emergency_precision": 0.99,
     },
     "sealed": {
         "department_accuracy": 0.91,
-        "jurisdiction_accuracy": 0.975,
-        "kind_accuracy": 0.84,
+        "jurisdiction_accuracy": 0.97,
+        "kind_accuracy": 0.835,
         "emergency_recall": 0.90,
-        "emergency_precision": 0.97,
+        "emergency_precision": 0.965,
     },
 }
 # Trained on the dev set (and, as `gateway train` does, the shipped examples), scored on the sealed half.
 TRAINED_FLOOR = {
-    "department_accuracy": 0.935,
-    "jurisdiction_accuracy": 0.975,
-    "kind_accuracy": 0.88,
-    "emergency_recall": 0.98,
-    "emergency_precision": 0.97,
+    "department_accuracy": 0.93,
+    "jurisdiction_accuracy": 0.97,
+    "kind_accuracy": 0.875,
+    "emergency_recall": 0.985,
+    "emergency_precision": 0.96,
 }
 
 
@@ -84,7 +86,7 @@ def test_trained_on_the_dev_set_floors_on_the_sealed_half(classifier, dev_exampl
 
 
 def test_halves_are_whole_and_apart():
-    assert (len(LOOK), len(SEALED)) == (3080, 1730)
-    assert (sum(e["emergency"] for e in LOOK), sum(e["emergency"] for e in SEALED)) == (892, 474)
+    assert (len(LOOK), len(SEALED)) == (3380, 1880)
+    assert (sum(e["emergency"] for e in LOOK), sum(e["emergency"] for e in SEALED)) == (983, 519)
     assert not {e["id"] for e in LOOK} & {e["id"] for e in SEALED}
     assert not {e["text"] for e in LOOK} & {e["text"] for e in SEALED}
