@@ -105,7 +105,7 @@ def _mend_labels(turns: list[Turn], settings: TextSettings) -> list[Turn]:
     """Speech recognition sometimes puts the caller's words under the agent's label, or swaps the labels
     for a whole call. An "agent" turn that, after any greeting, speaks of the speaker ("我婆婆不见了") and
     not as an agent does ("您", "请问", "我们马上") is the caller's; if a "caller" turn then speaks as the
-    agent, the labels were swapped throughout."""
+    agent, and not of the speaker, the labels were swapped throughout."""
     agent, caller = settings.agent_voice, settings.caller_voice
     if agent is None or caller is None or not any(t.speaker == "agent" for t in turns):
         return turns
@@ -117,7 +117,9 @@ def _mend_labels(turns: list[Turn], settings: TextSettings) -> list[Turn]:
     mislabelled = [t.speaker == "agent" and callers_words(t.text) for t in turns]
     if not any(mislabelled):
         return turns
-    if any(t.speaker == "caller" and agent.search(t.text) for t in turns):
+    # "Can you send someone? My son…" is a caller asking: only a turn that speaks as the agent and not of
+    # the speaker shows the labels swapped
+    if any(t.speaker == "caller" and agent.search(t.text) and not caller.search(t.text) for t in turns):
         return [Turn("agent" if t.speaker == "caller" else "caller", t.text) for t in turns]
     return [Turn("caller", t.text) if wrong else t for t, wrong in zip(turns, mislabelled, strict=True)]
 

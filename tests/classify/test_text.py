@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.classify.knowledge import load_knowledge
+from gateway.classify.lexicon import Entry, Lexicon
 from gateway.classify.text import caller_words, fold, is_city_landline, language_of, split_turns
 from gateway.config import DEFAULT_CONFIG_DIR
 
@@ -18,8 +19,6 @@ def test_dialect_characters_read_as_mandarin():
 
 
 def test_cues_are_folded_as_the_text_is_and_count_once():
-    from gateway.classify.lexicon import Entry, Lexicon
-
     lex = Lexicon(fold=SETTINGS.script)
     for term in ("身份證", "身份证", "hukou", "hu kou"):  # Traditional and Simplified; one squashed spelling
         lex.add(term, Entry("department", "household", 3.0, term))
@@ -54,6 +53,12 @@ def test_agent_lines_that_speak_as_the_agent_stay_the_agents():
     assert [t.speaker for t in split_turns(fold(text, SETTINGS), SETTINGS)] == ["caller", "agent"]
     text = "来电人：有人在外面用房卡开我的门 坐席：您先把门反锁挂上链条，告诉我地址。来电人：官桥镇"
     assert [t.speaker for t in split_turns(fold(text, SETTINGS), SETTINGS)] == ["caller", "agent", "caller"]
+
+
+def test_english_caller_asking_the_agent_keeps_the_labels():
+    # "you" is an agent's word, but a caller asks with it; "I'm" and "our" are an agent's words too
+    text = "Caller: Can you send someone? My neighbour is shouting at his wife. Agent: I'm logging it now and our patrol car is coming over."
+    assert [t.speaker for t in split_turns(fold(text, SETTINGS), SETTINGS)] == ["caller", "agent"]
 
 
 def test_text_without_labels_is_the_callers():
