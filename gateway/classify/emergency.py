@@ -75,12 +75,19 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
         between = (p for p in times if p.entry.label == "past" and h.start <= p.start < t.start)
         if _time(t) == "present" and h.start <= t.start < hi and not any(between):
             return "present"
-    prior = [t for t in times if t.end <= h.start or (t.start < h.start and t.entry.label == "past")]
+    # a time word that runs into the cue ("just hit" in "just hit by a car") is told before it
+    prior = [t for t in times if t.start < h.start]
     if prior:
         nearest = max(prior, key=lambda t: (t.end, t.end - t.start))
         return _time(nearest)
+    # no time word before it: the first one after it in its clause tells its tense; beyond the clause only
+    # a present one does ("…smashing side windows. three cars done so far and they're still at it"), as a
+    # past word there may be about something else ("沉下去了，到现在还没浮上来")
     after = [t for t in times if h.start <= t.start < hi]
-    return _time(after[0]) if after else None
+    if after:
+        return _time(after[0])
+    later = [t for t in times if t.start >= hi]
+    return "present" if later and _time(later[0]) == "present" else None
 
 
 def _denied_questions(reading: Reading) -> list[tuple[int, int]]:

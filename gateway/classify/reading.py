@@ -46,11 +46,17 @@ class Reading:
         message puts spaces between words."""
         text = self.caller
         ends = _CLAUSE_PUNCT if self.word_spaced else _CLAUSE_PUNCT | {" "}
+
+        def ends_at(i: int) -> bool:
+            # an English full stop ends a sentence when a space follows ("…last night. it's open again
+            # tonight"); "no.2" and "3.5" do not
+            return text[i] in ends or (text[i] == "." and (i + 1 == len(text) or text[i + 1] == " "))
+
         start = pos
-        while start > 0 and text[start - 1] not in ends:
+        while start > 0 and not ends_at(start - 1):
             start -= 1
         end = pos
-        while end < len(text) and text[end] not in ends:
+        while end < len(text) and not ends_at(end):
             end += 1
         return start, end
 
