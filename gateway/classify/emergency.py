@@ -9,6 +9,7 @@ See config/classifier/emergency.toml for the lists.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from gateway.classify.gazetteer import outermost
@@ -63,7 +64,9 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
     # before the break are about the other matter
     since = max((w.end for w in switches if w.end <= h.start), default=0)
     # a time word inside the cue is part of its meaning ("到现在没回来": still missing), not its tense
-    times = [t for t in times if t.start >= since and not (h.start <= t.start and t.end <= h.end)]
+    times = sorted(
+        (t for t in times if t.start >= since and not (h.start <= t.start and t.end <= h.end)), key=lambda t: t.start
+    )
     text = reading.caller
     before = text[max(0, h.start - 2) : h.start]
     if before.endswith(_PROGRESSIVE):
@@ -79,6 +82,19 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
     prior = [t for t in times if t.start < h.start]
     if prior:
         nearest = max(prior, key=lambda t: (t.end, t.end - t.start))
+        # the past of the story leading up to the call ("the boy was screaming… they're driving off right
+        # now") gives way to the next time word after the danger in its sentence, present or past
+        narrative = _cues(reading, "narrative_past")
+        if any(n.start == nearest.start and n.end == nearest.end for n in narrative):
+            told = [
+                t
+                for t in times
+                if t.start > h.start
+                and _one_sentence(text, h.start, t.start)
+                and not any(n.start == t.start and n.end == t.end for n in narrative)
+            ]
+            if told:
+                return _time(told[0])
         return _time(nearest)
     # no time word before it: the first one after it in its clause tells its tense; beyond the clause only
     # a present one does ("…smashing side windows. three cars done so far and they're still at it"), as a
@@ -88,6 +104,14 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
         return _time(after[0])
     later = [t for t in times if t.start >= hi]
     return "present" if later and _time(later[0]) == "present" else None
+
+
+_SENTENCE_END = re.compile(r"[。!?\n]|\.(?: |$)")
+
+
+def _one_sentence(text: str, start: int, end: int) -> bool:
+    """No sentence ends between `start` and `end` (commas do not end one)."""
+    return not _SENTENCE_END.search(text, start, end)
 
 
 def _denied_questions(reading: Reading) -> list[tuple[int, int]]:
@@ -148,7 +172,11 @@ def _find(reading: Reading) -> EmergencyFinding:
     """The rules' finding on the danger cues; `find_emergency` adds what the model needs besides."""
     # the agent's "现在火还在烧吗?" is kept for its answer; answered "没有没有", it tells no danger
     denied = _denied_questions(reading)
-    dangers = [h for name in DANGER_LISTS for h in _cues(reading, name) if not any(a <= h.start < b for a, b in denied)]
+
+    def asserted(hits: list[Hit]) -> list[Hit]:
+        return [h for h in hits if not any(a <= h.start < b for a, b in denied)]
+
+    dangers = asserted([h for name in DANGER_LISTS for h in _cues(reading, name)])
     if not dangers:
         return EmergencyFinding(False, False, (), ())
     negators = _cues(reading, "negators")
@@ -160,7 +188,8 @@ def _find(reading: Reading) -> EmergencyFinding:
     narrative = {(h.start, h.end) for h in _cues(reading, "narrative_past")}
     told_past = [t for t in past if (t.start, t.end) not in narrative]
     grammar = [] if told_past else _cues(reading, "present_grammar")
-    times = outermost(past + _cues(reading, "present") + grammar)
+    # nor does the present or urgency of a denied question ("is it still going on?" "no, no…")
+    times = outermost(past + asserted(_cues(reading, "present")) + grammar)
     switches = _cues(reading, "switch")
     live: list[Hit] = []
     dropped: list[str] = []
@@ -190,8 +219,8 @@ def _find(reading: Reading) -> EmergencyFinding:
         return EmergencyFinding(False, first_person, (), tuple(reasons))
 
     severe = [h for h in live if h.entry.label in SEVERE]
-    strong = _urgency(reading, "urgent_strong") + [h for h in live if h.entry.label == "danger_now"]
-    weak = _urgency(reading, "urgent")
+    strong = asserted(_urgency(reading, "urgent_strong")) + [h for h in live if h.entry.label == "danger_now"]
+    weak = asserted(_urgency(reading, "urgent"))
     present = [h for h in live if _tense(h, times, reading, switches) == "present"]
     # what ended or explains another matter told before ("之前调解过", "我弟之前报过诈骗的案") does not end a
     # danger told in the present
