@@ -80,6 +80,11 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
             return "present"
     # a time word that runs into the cue ("just hit" in "just hit by a car") is told before it
     prior = [t for t in times if t.start < h.start]
+    # a time word in the cue's own clause, after it, tells more than one in an earlier clause ("he just lets it
+    # run around. not yet, but it chased my daughter yesterday")
+    own = [t for t in times if h.start <= t.start < hi]
+    if own and not any(lo <= t.start for t in prior):
+        return _time(own[0])
     if prior:
         nearest = max(prior, key=lambda t: (t.end, t.end - t.start))
         # the past of the story leading up to the call ("the boy was screaming… they're driving off right
