@@ -1,5 +1,5 @@
-"""Messages written independently of the classifier, by thirty-four writers who worked from the routing guide
-alone, without seeing config/classifier, the code or the dev set: 5,260 SMS and hotline messages in
+"""Messages written independently of the classifier, by forty writers who worked from the routing guide
+alone, without seeing config/classifier, the code or the dev set: 6,160 SMS and hotline messages in
 Chinese (some Traditional, pinyin, Hubei dialect, speech-recognition slips) and English. Batches C, D, G
 and H are heavy in live emergencies and in danger that is not live; E and F in the everyday boundaries
 between departments and kinds; M to P (a third of them live emergencies, many told without an urgent word)
@@ -8,11 +8,13 @@ Q to T likewise: speech-recognition transcripts, bystanders, young people's slan
 U to X: danger buried in long complaints, Chinese-English code-switching, the hard edges of "live", a broad mix;
 GA, GC and GD: danger told quietly by those at risk at home, rural life, a broad mix; GE to GH: department
 boundaries, English from foreign residents, long calls whose matter comes out late, a broad mix; GI, GJ
-and GK: English only.
+and GK: English only; HA to HF: English SMS from foreign residents, English calls, the hard edges of "live"
+in English, rural and speech-recognition Chinese, an English mix, a Chinese and English mix.
 
 "look" (config/classifier/examples.jsonl, shipped: `gateway train` learns from it): batches C, E, G, I, M,
-N, O, Q, R, S, U, V, W, GA, GC, GE, GF, GG, GI, GJ and the even-numbered messages of A and B were read to find what the rules lacked; K was shipped unread.
-"sealed" (tests/classify/data/independent_messages.jsonl): batches D, F, H, J, L, P, T, X, GD, GH, GK and the odd-numbered
+N, O, Q, R, S, U, V, W, GA, GC, GE, GF, GG, GI, GJ, HA, HB, HC, HD and the even-numbered messages of A and B were read to
+find what the rules lacked; K was shipped unread.
+"sealed" (tests/classify/data/independent_messages.jsonl): batches D, F, H, J, L, P, T, X, GD, GH, GK, HE, HF and the odd-numbered
 messages of A and B were only ever scored, so their figures estimate how the classifier does on messages nobody
 tuned it to. Do not tune words to sealed lines, and never copy them into the shipped examples: read them
 only to fix a label.
@@ -42,20 +44,22 @@ LOOK = shipped_examples()
 # GD 92.0%, 86.7% (100%), and its look batches unread: GA 86.7%, 77.8% (100%); GC 80.7%, 77.8% (97.2%).
 # GH 92.7%, 95.6% (95.6%), and its look batches unread: GE 89.3%, 92.1% (92.1%); GF 78.7%, 77.8% (87.5%);
 # GG 92.7%, 100% (90.0%). GK 80.7%, 82.2% (92.5%), and its look batches unread: GJ 76.7%, 72.3% (91.9%);
-# GI (scored after GJ's words were added) 75.3%, 68.2% (93.8%).
+# GI (scored after GJ's words were added) 75.3%, 68.2% (93.8%). HE 76.7%, 72.5% (92.5%) and HF 81.3%, 82.0% (93.2%),
+# and their look batches unread: HA 70.7%, 78.0% (88.6%); HB 77.3%, 72.9% (81.4%); HC 68.0%, 74.1% (85.1%);
+# HD 80.7%, 84.3% (97.7%).
 RULES_FLOORS = {
     "look": {
         "department_accuracy": 0.95,
         "jurisdiction_accuracy": 0.98,
-        "kind_accuracy": 0.805,
-        "emergency_recall": 0.965,
+        "kind_accuracy": 0.795,
+        "emergency_recall": 0.975,
         "emergency_precision": 0.99,
     },
     "sealed": {
-        "department_accuracy": 0.91,
-        "jurisdiction_accuracy": 0.97,
-        "kind_accuracy": 0.835,
-        "emergency_recall": 0.90,
+        "department_accuracy": 0.905,
+        "jurisdiction_accuracy": 0.975,
+        "kind_accuracy": 0.825,
+        "emergency_recall": 0.885,
         "emergency_precision": 0.965,
     },
 }
@@ -86,7 +90,7 @@ def test_trained_on_the_dev_set_floors_on_the_sealed_half(classifier, dev_exampl
 
 
 def test_halves_are_whole_and_apart():
-    assert (len(LOOK), len(SEALED)) == (3380, 1880)
-    assert (sum(e["emergency"] for e in LOOK), sum(e["emergency"] for e in SEALED)) == (983, 519)
+    assert (len(LOOK), len(SEALED)) == (3980, 2180)
+    assert (sum(e["emergency"] for e in LOOK), sum(e["emergency"] for e in SEALED)) == (1186, 620)
     assert not {e["id"] for e in LOOK} & {e["id"] for e in SEALED}
     assert not {e["text"] for e in LOOK} & {e["text"] for e in SEALED}
