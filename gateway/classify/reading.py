@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from gateway.classify.knowledge import Knowledge
 from gateway.classify.lexicon import Hit
 from gateway.classify.text import caller_text, fold, is_city_landline, language_of, split_turns
 
-_CLAUSE_PUNCT = frozenset("。!?\n;,、:")
+_CLAUSE_END = re.compile(r"[。!?\n;,、:]|\.(?= |$)")
+_CLAUSE_END_OR_SPACE = re.compile(r"[。!?\n;,、: ]|\.(?= |$)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
 
@@ -23,6 +25,7 @@ class Reading:
     word_spaced: bool  # "sfz 过期 了 去 派出所": spaces separate words, not sentences
     agent: tuple[tuple[int, int], ...] = ()  # spans of the agent's questions kept for their answers
     index: dict[tuple[str, str | None], list[Hit]] = field(default_factory=dict, repr=False)
+    clause_ends: tuple[int, ...] = ()  # positions of the characters that end a clause (see clause_of)
 
     def of(self, concern: str, label: str | None = None) -> list[Hit]:
         """Hits of one cue list (concern), optionally of one label, in text order."""
@@ -44,21 +47,17 @@ class Reading:
     def clause_of(self, pos: int) -> tuple[int, int]:
         """Bounds of the clause around `pos`: punctuation ends a clause, and so does a space unless the
         message puts spaces between words."""
-        text = self.caller
-        ends = _CLAUSE_PUNCT if self.word_spaced else _CLAUSE_PUNCT | {" "}
+        ends = self.clause_ends
+        k = bisect_left(ends, pos)
+        start = ends[k - 1] + 1 if k else 0
+        return start, ends[k] if k < len(ends) else len(self.caller)
 
-        def ends_at(i: int) -> bool:
-            # an English full stop ends a sentence when a space follows ("…last night. it's open again
-            # tonight"); "no.2" and "3.5" do not
-            return text[i] in ends or (text[i] == "." and (i + 1 == len(text) or text[i + 1] == " "))
 
-        start = pos
-        while start > 0 and not ends_at(start - 1):
-            start -= 1
-        end = pos
-        while end < len(text) and not ends_at(end):
-            end += 1
-        return start, end
+def _clause_ends(text: str, word_spaced: bool) -> tuple[int, ...]:
+    """Positions of the characters that end a clause. An English full stop ends a sentence when a space
+    follows ("…last night. it's open again tonight"); "no.2" and "3.5" do not."""
+    pattern = _CLAUSE_END if word_spaced else _CLAUSE_END_OR_SPACE
+    return tuple(m.start() for m in pattern.finditer(text))
 
 
 def read(text: str, sender: str | None, knowledge: Knowledge) -> Reading:
@@ -78,5 +77,6 @@ def read(text: str, sender: str | None, knowledge: Knowledge) -> Reading:
         city_landline=is_city_landline(sender, knowledge.text),
         word_spaced=word_spaced,
         index=index,
+        clause_ends=_clause_ends(caller, word_spaced),
         agent=agent,
     )
