@@ -100,6 +100,11 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
             ]
             if told:
                 return _time(told[0])
+            # or else the time word told before the story's past ("just saw a girl pulled into a van, she was
+            # screaming")
+            earlier = [t for t in prior if not any(n.start == t.start and n.end == t.end for n in narrative)]
+            if earlier:
+                return _time(max(earlier, key=lambda t: (t.end, t.end - t.start)))
         return _time(nearest)
     # no time word before it: the first one after it in its clause tells its tense; beyond the clause only
     # a present one does ("…smashing side windows. three cars done so far and they're still at it"), as a
