@@ -124,7 +124,7 @@ def _one_sentence(text: str, start: int, end: int) -> bool:
     return not _SENTENCE_END.search(text, start, end)
 
 
-def _denied_questions(reading: Reading) -> list[tuple[int, int]]:
+def denied_questions(reading: Reading) -> list[tuple[int, int]]:
     """Spans of the agent's questions that the caller's next words deny ("坐席：现在还在打吗？来电人：没有")."""
     if not reading.agent:
         return []
@@ -181,7 +181,7 @@ def find_emergency(reading: Reading) -> EmergencyFinding:
 def _find(reading: Reading) -> EmergencyFinding:
     """The rules' finding on the danger cues; `find_emergency` adds what the model needs besides."""
     # the agent's "现在火还在烧吗?" is kept for its answer; answered "没有没有", it tells no danger
-    denied = _denied_questions(reading)
+    denied = denied_questions(reading)
 
     def asserted(hits: list[Hit]) -> list[Hit]:
         return [h for h in hits if not any(a <= h.start < b for a, b in denied)]
