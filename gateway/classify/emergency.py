@@ -105,6 +105,8 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
             earlier = [t for t in prior if not any(n.start == t.start and n.end == t.end for n in narrative)]
             if earlier:
                 return _time(max(earlier, key=lambda t: (t.end, t.end - t.start)))
+            # a story's past alone does not date the danger ("she was on the school bus… she's not on it")
+            return None
         return _time(nearest)
     # no time word before it: the first one after it in its clause tells its tense; beyond the clause only
     # a present one does ("…smashing side windows. three cars done so far and they're still at it"), as a
@@ -112,7 +114,8 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
     after = [t for t in times if h.start <= t.start < hi]
     if after:
         return _time(after[0])
-    later = [t for t in times if t.start >= hi]
+    narrative = _cues(reading, "narrative_past")
+    later = [t for t in times if t.start >= hi and not any(n.start == t.start and n.end == t.end for n in narrative)]
     return "present" if later and _time(later[0]) == "present" else None
 
 
@@ -247,8 +250,12 @@ def _find(reading: Reading) -> EmergencyFinding:
     # a time word of the past anywhere ("…是上个月的事") leaves only cues told in the present, or strong
     # urgency, to make the danger live
     since = max((w.end for w in switches if any(w.end <= d.start for d in live)), default=0)
+    story = {(n.start, n.end) for n in _cues(reading, "narrative_past")}
     past_told = any(
-        t.entry.label == "past" and t.start >= since and not any(d.start <= t.start and t.end <= d.end for d in live)
+        t.entry.label == "past"
+        and t.start >= since
+        and (t.start, t.end) not in story  # "she was on the school bus…": the story's past dates nothing
+        and not any(d.start <= t.start and t.end <= d.end for d in live)
         for t in times
     )
     why = None
