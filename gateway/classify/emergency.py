@@ -251,19 +251,20 @@ def _find(reading: Reading) -> EmergencyFinding:
     # urgency, to make the danger live
     since = max((w.end for w in switches if any(w.end <= d.start for d in live)), default=0)
     story = {(n.start, n.end) for n in _cues(reading, "narrative_past")}
-    past_told = any(
-        t.entry.label == "past"
-        and t.start >= since
-        and (t.start, t.end) not in story  # "she was on the school bus…": the story's past dates nothing
-        and not any(d.start <= t.start and t.end <= d.end for d in live)
+    told = [
+        t
         for t in times
-    )
+        if t.entry.label == "past" and t.start >= since and not any(d.start <= t.start and t.end <= d.end for d in live)
+    ]
+    past_told = bool(told)
+    # danger live by its nature outlasts the past of a story ("she was on the school bus… she's not on it")
+    dated = any((t.start, t.end) not in story for t in told)
     why = None
     if strong:
         why = strong[0].entry.term
     elif present:
         why = f"{present[0].entry.term} (told in the present)"
-    elif severe and not past_told:
+    elif severe and not dated:
         why = f"{severe[0].entry.term} (live by its nature)"
     elif weak and not past_told:
         why = weak[0].entry.term
