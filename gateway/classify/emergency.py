@@ -237,7 +237,9 @@ def _find(reading: Reading) -> EmergencyFinding:
     present = [h for h in live if _tense(h, times, reading, switches) == "present"]
     # what ended or explains another matter told before ("之前调解过", "我弟之前报过诈骗的案") does not end a
     # danger told in the present
-    over = _about_now(_cues(reading, "over"), present, times, reading, switches)
+    # an `over` word inside a danger cue is part of it ("走散了" holds "散了")
+    ended = [o for o in _cues(reading, "over") if not any(d.start <= o.start and o.end <= d.end for d in dangers)]
+    over = _about_now(ended, present, times, reading, switches)
     if over:
         last = max(o.end for o in over)
         if not any(s.start >= last for s in strong):
