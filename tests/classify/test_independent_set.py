@@ -70,7 +70,7 @@ RULES_FLOORS = {
 TRAINED_FLOOR = {
     "department_accuracy": 0.925,
     "jurisdiction_accuracy": 0.97,
-    "kind_accuracy": 0.875,
+    "kind_accuracy": 0.87,
     "emergency_recall": 0.985,
     "emergency_precision": 0.96,
 }
