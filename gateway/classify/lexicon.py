@@ -7,7 +7,8 @@ one pass, which keeps classification well above 2,000 messages a second.
 Cue syntax (documented for bureaus in config/classifier/departments.toml):
   - Latin words match whole words; a trailing "*" allows any ending ("stol*").
   - spaces, apostrophes and hyphens inside a cue are optional in the text ("jiu gong shan" matches
-    "Jiugongshan" and "jiu-gong shan"), and spaces inside the text do not break a Chinese cue ("身份 证"; see Lexicon.scan for the exception).
+    "Jiugongshan" and "jiu-gong shan"), and spaces inside the text do not break a Chinese cue ("身份 证"; see
+    Lexicon.scan for the exception); between Latin letters the text may part words only where the cue does.
   - "A…B" matches A followed by B within GAP characters of the same sentence.
 """
 
@@ -19,6 +20,7 @@ GAP = 12
 _SKIP = frozenset(" '-")
 _SENTENCE_END = "。!?\n;"
 _END = "\0"
+_SEP = "\1"  # trie flag: a cue had a separator (space, apostrophe, hyphen) at this point
 _ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ce", "se", "ces", "ses")
 
 
@@ -95,7 +97,11 @@ class Lexicon:
             size=len(key),
         )
         node = self._root
-        for c in key:
+        for k, c in enumerate(head):
+            if c in _SKIP:
+                if k:
+                    node[_SEP] = True  # the cue parts words here: a separator in the text may stand here
+                continue
             node = node.setdefault(c, {})
         specs = node.setdefault(_END, [])
         if any(_meaning(other) == _meaning(spec) for other in specs):
@@ -132,7 +138,9 @@ class Lexicon:
                     break
                 c = text[j]
                 nxt = node.get(c)
-                if nxt is None and c in _SKIP:
+                # between Latin letters a separator is skipped only where the cue parts words itself
+                # ("jiu gong shan" in "jiu-gong shan"): "beat" is not in "he'll be at the restaurant"
+                if nxt is None and c in _SKIP and (_SEP in node or not _is_latin(text[j - 1])):
                     # optional separator inside a cue: look past it
                     crossed = crossed or (c == " " and not _is_latin(text[j - 1]))
                     k = j

@@ -26,6 +26,23 @@ def test_cues_are_folded_as_the_text_is_and_count_once():
     assert [h.entry.term for h in lex.scan("补办身份证 hukou")] == ["身份證", "hukou"]
 
 
+def test_latin_text_parts_words_only_where_the_cue_does():
+    lex = Lexicon()
+    for term in ("beat*", "ma", "jiu gong shan", "can't"):
+        lex.add(term, Entry("test", "x", 1.0, term))
+
+    def found(text: str) -> list[str]:
+        return [h.entry.term for h in lex.scan(text)]
+
+    # the cue's own separators are optional in the text, either way round
+    assert found("jiugongshan, jiu-gong shan, jiu gong shan") == ["jiu gong shan"] * 3
+    assert found("i can't, i cant") == ["can't", "can't"]
+    # but a space between two words is not skipped to make a cue that has none
+    assert found("he'll be at the restaurant") == []
+    assert found("i'm a teacher") == []
+    assert found("beaten, 身份 证 ma") == ["beat*", "ma"]
+
+
 def test_turns_with_ascii_and_fullwidth_colons():
     text = "坐席:您好，12389。来电人：我在赤壁。Agent: ok. Caller: thanks"
     turns = split_turns(fold(text, SETTINGS), SETTINGS)
