@@ -1,5 +1,5 @@
-"""Messages written independently of the classifier, by forty-six writers who worked from the routing guide
-alone, without seeing config/classifier, the code or the dev set: 7,060 SMS and hotline messages in
+"""Messages written independently of the classifier, by fifty-two writers who worked from the routing guide
+alone, without seeing config/classifier, the code or the dev set: 7,960 SMS and hotline messages in
 Chinese (some Traditional, pinyin, Hubei dialect, speech-recognition slips) and English. Batches C, D, G
 and H are heavy in live emergencies and in danger that is not live; E and F in the everyday boundaries
 between departments and kinds; M to P (a third of them live emergencies, many told without an urgent word)
@@ -11,12 +11,13 @@ boundaries, English from foreign residents, long calls whose matter comes out la
 and GK: English only; HA to HF: English SMS from foreign residents, English calls, the hard edges of "live"
 in English, rural and speech-recognition Chinese, an English mix, a Chinese and English mix; IA to IF: English SMS
 from Chinese residents, English calls from visitors, department and kind boundaries in English, young people's
-Chinese SMS, an English mix, a Chinese and English mix.
+Chinese SMS, an English mix, a Chinese and English mix; JA to JF: terse English SMS from foreign residents, English
+calls from residents, Chinese calls, messages naming two matters, an English mix, a Chinese mix.
 
 "look" (config/classifier/examples.jsonl, shipped: `gateway train` learns from it): batches C, E, G, I, M,
-N, O, Q, R, S, U, V, W, GA, GC, GE, GF, GG, GI, GJ, HA, HB, HC, HD, IA, IB, IC, ID and the even-numbered messages of A and B were read to
+N, O, Q, R, S, U, V, W, GA, GC, GE, GF, GG, GI, GJ, HA, HB, HC, HD, IA, IB, IC, ID, JA, JB, JC, JD and the even-numbered messages of A and B were read to
 find what the rules lacked; K was shipped unread.
-"sealed" (tests/classify/data/independent_messages.jsonl): batches D, F, H, J, L, P, T, X, GD, GH, GK, HE, HF, IE, IF and the odd-numbered
+"sealed" (tests/classify/data/independent_messages.jsonl): batches D, F, H, J, L, P, T, X, GD, GH, GK, HE, HF, IE, IF, JE, JF and the odd-numbered
 messages of A and B were only ever scored, so their figures estimate how the classifier does on messages nobody
 tuned it to. Do not tune words to sealed lines, and never copy them into the shipped examples: read them
 only to fix a label.
@@ -49,29 +50,31 @@ LOOK = shipped_examples()
 # GI (scored after GJ's words were added) 75.3%, 68.2% (93.8%). HE 76.7%, 72.5% (92.5%) and HF 81.3%, 82.0% (93.2%),
 # and their look batches unread: HA 70.7%, 78.0% (88.6%); HB 77.3%, 72.9% (81.4%); HC 68.0%, 74.1% (85.1%);
 # HD 80.7%, 84.3% (97.7%). IE 81.3%, 82.4% (95.5%) and IF 89.3%, 90.0% (100%), and their look batches unread:
-# IA 79.3%, 77.6% (97.4%); IB 76.0%, 76.0% (92.7%); IC 79.3%, 80.0% (97.6%); ID 90.0%, 92.0% (97.9%).
+# IA 79.3%, 77.6% (97.4%); IB 76.0%, 76.0% (92.7%); IC 79.3%, 80.0% (97.6%); ID 90.0%, 92.0% (97.9%). JE 87.3%,
+# 84.0% (91.3%) and JF 86.7%, 80.0% (100%), and their look batches unread: JA 72.7%, 68.0% (91.9%); JB 77.3%,
+# 78.4% (93.0%); JC 91.3%, 96.0% (92.3%); JD 86.7%, 88.5% (100%).
 RULES_FLOORS = {
     "look": {
         "department_accuracy": 0.955,
         "jurisdiction_accuracy": 0.985,
-        "kind_accuracy": 0.795,
+        "kind_accuracy": 0.80,
         "emergency_recall": 0.98,
         "emergency_precision": 0.99,
     },
     "sealed": {
-        "department_accuracy": 0.905,
-        "jurisdiction_accuracy": 0.97,
+        "department_accuracy": 0.90,
+        "jurisdiction_accuracy": 0.975,
         "kind_accuracy": 0.82,
-        "emergency_recall": 0.89,
+        "emergency_recall": 0.885,
         "emergency_precision": 0.965,
     },
 }
 # Trained on the dev set (and, as `gateway train` does, the shipped examples), scored on the sealed half.
 TRAINED_FLOOR = {
     "department_accuracy": 0.925,
-    "jurisdiction_accuracy": 0.97,
-    "kind_accuracy": 0.87,
-    "emergency_recall": 0.985,
+    "jurisdiction_accuracy": 0.975,
+    "kind_accuracy": 0.875,
+    "emergency_recall": 0.98,
     "emergency_precision": 0.96,
 }
 
@@ -93,7 +96,7 @@ def test_trained_on_the_dev_set_floors_on_the_sealed_half(classifier, dev_exampl
 
 
 def test_halves_are_whole_and_apart():
-    assert (len(LOOK), len(SEALED)) == (4580, 2480)
-    assert (sum(e["emergency"] for e in LOOK), sum(e["emergency"] for e in SEALED)) == (1385, 721)
+    assert (len(LOOK), len(SEALED)) == (5180, 2780)
+    assert (sum(e["emergency"] for e in LOOK), sum(e["emergency"] for e in SEALED)) == (1588, 821)
     assert not {e["id"] for e in LOOK} & {e["id"] for e in SEALED}
     assert not {e["text"] for e in LOOK} & {e["text"] for e in SEALED}
