@@ -21,7 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gateway.classify import load_classifier  # noqa: E402
 from gateway.classify.commands import read_examples  # noqa: E402
 from gateway.classify.model import TrainedModel  # noqa: E402
-from gateway.classify.training import train  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/complaints-dev.jsonl"
 ROUNDS = 10
@@ -67,6 +66,10 @@ def main() -> None:
     if sys.argv[1:2] == ["--classify-only"]:
         print(classify_only(Path(sys.argv[2]), Path(sys.argv[3])))
         return
+    # training needs scikit-learn and SciPy (about 80 MB once imported); imported here, not at the top, so
+    # that the --classify-only process above holds only what `gateway classify` and the intake worker do
+    from gateway.classify.training import train
+
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     examples = read_examples(path)
     proc = psutil.Process()
