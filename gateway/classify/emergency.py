@@ -85,37 +85,34 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
     own = [t for t in times if h.start <= t.start < hi]
     if own and not any(lo <= t.start for t in prior):
         return _time(own[0])
+    story = {(n.start, n.end) for n in _cues(reading, "narrative_past")}
     if prior:
         nearest = max(prior, key=lambda t: (t.end, t.end - t.start))
+        if (nearest.start, nearest.end) not in story:
+            return _time(nearest)
         # the past of the story leading up to the call ("the boy was screaming… they're driving off right
         # now") gives way to the next time word after the danger in its sentence, present or past
-        narrative = _cues(reading, "narrative_past")
-        if any(n.start == nearest.start and n.end == nearest.end for n in narrative):
-            told = [
-                t
-                for t in times
-                if t.start > h.start
-                and _one_sentence(text, h.start, t.start)
-                and not any(n.start == t.start and n.end == t.end for n in narrative)
-            ]
-            if told:
-                return _time(told[0])
-            # or else the time word told before the story's past ("just saw a girl pulled into a van, she was
-            # screaming")
-            earlier = [t for t in prior if not any(n.start == t.start and n.end == t.end for n in narrative)]
-            if earlier:
-                return _time(max(earlier, key=lambda t: (t.end, t.end - t.start)))
-            # a story's past alone does not date the danger ("she was on the school bus… she's not on it")
-            return None
-        return _time(nearest)
+        told = [
+            t
+            for t in times
+            if t.start > h.start and _one_sentence(text, h.start, t.start) and (t.start, t.end) not in story
+        ]
+        if told:
+            return _time(told[0])
+        # or else to the time word told before the story's past ("just saw a girl pulled into a van, she was
+        # screaming")
+        earlier = [t for t in prior if (t.start, t.end) not in story]
+        if earlier:
+            return _time(max(earlier, key=lambda t: (t.end, t.end - t.start)))
+        # a story's past alone does not date the danger ("she was on the school bus… she's not on it")
+        return None
     # no time word before it: the first one after it in its clause tells its tense; beyond the clause only
     # a present one does ("…smashing side windows. three cars done so far and they're still at it"), as a
     # past word there may be about something else ("沉下去了，到现在还没浮上来")
     after = [t for t in times if h.start <= t.start < hi]
     if after:
         return _time(after[0])
-    narrative = _cues(reading, "narrative_past")
-    later = [t for t in times if t.start >= hi and not any(n.start == t.start and n.end == t.end for n in narrative)]
+    later = [t for t in times if t.start >= hi and (t.start, t.end) not in story]
     return "present" if later and _time(later[0]) == "present" else None
 
 
@@ -125,6 +122,11 @@ _SENTENCE_END = re.compile(r"[。!?\n]|\.(?: |$)")
 def _one_sentence(text: str, start: int, end: int) -> bool:
     """No sentence ends between `start` and `end` (commas do not end one)."""
     return not _SENTENCE_END.search(text, start, end)
+
+
+def outside(hits: list[Hit], spans: list[tuple[int, int]]) -> list[Hit]:
+    """The hits that start in none of `spans` (the agent's questions the caller denied, say)."""
+    return [h for h in hits if not any(a <= h.start < b for a, b in spans)]
 
 
 def denied_questions(reading: Reading) -> list[tuple[int, int]]:
@@ -185,11 +187,7 @@ def _find(reading: Reading) -> EmergencyFinding:
     """The rules' finding on the danger cues; `find_emergency` adds what the model needs besides."""
     # the agent's "现在火还在烧吗?" is kept for its answer; answered "没有没有", it tells no danger
     denied = denied_questions(reading)
-
-    def asserted(hits: list[Hit]) -> list[Hit]:
-        return [h for h in hits if not any(a <= h.start < b for a, b in denied)]
-
-    dangers = asserted([h for name in DANGER_LISTS for h in _cues(reading, name)])
+    dangers = outside([h for name in DANGER_LISTS for h in _cues(reading, name)], denied)
     if not dangers:
         return EmergencyFinding(False, False, (), ())
     negators = _cues(reading, "negators")
@@ -202,7 +200,7 @@ def _find(reading: Reading) -> EmergencyFinding:
     told_past = [t for t in past if (t.start, t.end) not in narrative]
     grammar = [] if told_past else _cues(reading, "present_grammar")
     # nor does the present or urgency of a denied question ("is it still going on?" "no, no…")
-    times = outermost(past + asserted(_cues(reading, "present")) + grammar)
+    times = outermost(past + outside(_cues(reading, "present"), denied) + grammar)
     switches = _cues(reading, "switch")
     live: list[Hit] = []
     dropped: list[str] = []
@@ -232,8 +230,8 @@ def _find(reading: Reading) -> EmergencyFinding:
         return EmergencyFinding(False, first_person, (), tuple(reasons))
 
     severe = [h for h in live if h.entry.label in SEVERE]
-    strong = asserted(_urgency(reading, "urgent_strong")) + [h for h in live if h.entry.label == "danger_now"]
-    weak = asserted(_urgency(reading, "urgent"))
+    strong = outside(_urgency(reading, "urgent_strong"), denied) + [h for h in live if h.entry.label == "danger_now"]
+    weak = outside(_urgency(reading, "urgent"), denied)
     present = [h for h in live if _tense(h, times, reading, switches) == "present"]
     # what ended or explains another matter told before ("之前调解过", "我弟之前报过诈骗的案") does not end a
     # danger told in the present

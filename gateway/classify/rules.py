@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from gateway.classify.emergency import EmergencyFinding, denied_questions, find_emergency
+from gateway.classify.emergency import EmergencyFinding, denied_questions, find_emergency, outside
 from gateway.classify.gazetteer import PlaceFinding, find_place, outermost
 from gateway.classify.knowledge import KINDS, TIER_WEIGHTS, Knowledge
 from gateway.classify.lexicon import Hit
@@ -71,17 +71,13 @@ def _misconduct(reading: Reading) -> str | None:
     """Rule 2's evidence, as a reason; None when the message is not about an officer's conduct."""
     # the agent's "was the officer rude?", answered "no, he was OK", is no evidence
     denied = denied_questions(reading)
-
-    def asserted(hits: list[Hit]) -> list[Hit]:
-        return [h for h in hits if not any(a <= h.start < b for a, b in denied)]
-
-    strong = asserted(reading.of("inspection", "strong"))
+    strong = outside(reading.of("inspection", "strong"), denied)
     if strong:
         return strong[0].entry.term
     if reading.of("inspection", "impersonation"):
         return None  # "冒充警察": the officer in the story is a fraudster
     actors = reading.of("inspection", "actors")
-    for c in asserted(reading.of("inspection", "conduct")):
+    for c in outside(reading.of("inspection", "conduct"), denied):
         for a in actors:
             if a.start <= c.start:
                 near = _distance(reading.caller[a.start : c.start]) <= ACTOR_BEFORE
