@@ -9,7 +9,6 @@ See config/classifier/emergency.toml for the lists.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from gateway.classify.gazetteer import outermost
@@ -95,7 +94,7 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
         told = [
             t
             for t in times
-            if t.start > h.start and _one_sentence(text, h.start, t.start) and (t.start, t.end) not in story
+            if t.start > h.start and reading.one_sentence(h.start, t.start) and (t.start, t.end) not in story
         ]
         if told:
             return _time(told[0])
@@ -114,14 +113,6 @@ def _tense(h: Hit, times: list[Hit], reading: Reading, switches: list[Hit] = ())
         return _time(after[0])
     later = [t for t in times if t.start >= hi and (t.start, t.end) not in story]
     return "present" if later and _time(later[0]) == "present" else None
-
-
-_SENTENCE_END = re.compile(r"[。!?\n]|\.(?: |$)")
-
-
-def _one_sentence(text: str, start: int, end: int) -> bool:
-    """No sentence ends between `start` and `end` (commas do not end one)."""
-    return not _SENTENCE_END.search(text, start, end)
 
 
 def outside(hits: list[Hit], spans: list[tuple[int, int]]) -> list[Hit]:

@@ -12,6 +12,7 @@ from gateway.classify.text import caller_text, fold, is_city_landline, language_
 
 _CLAUSE_END = re.compile(r"[。!?\n;,、:]|\.(?= |$)")
 _CLAUSE_END_OR_SPACE = re.compile(r"[。!?\n;,、: ]|\.(?= |$)")
+_SENTENCE_END = re.compile(r"[。!?\n]|\.(?= |$)")  # as a clause end, less the commas and colons
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
 
@@ -43,6 +44,10 @@ class Reading:
         for a, b in self.agent:
             text = text[:a] + " " * (b - a) + text[b:]
         return "?" in text
+
+    def one_sentence(self, start: int, end: int) -> bool:
+        """No sentence ends between `start` and `end` (commas do not end one)."""
+        return not _SENTENCE_END.search(self.caller, start, end)
 
     def clause_of(self, pos: int) -> tuple[int, int]:
         """Bounds of the clause around `pos`: punctuation ends a clause, and so does a space unless the
